@@ -1,0 +1,87 @@
+"""seventime_async: an asyncio-first SDK for the Seven Time API.
+
+Start with :class:`SevenTime`; everything public is importable from this package.
+"""
+
+from ._client import DEFAULT_BASE_URL, ClientStats, SevenTime
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ClientClosedError,
+    InvalidRequestError,
+    NotFoundError,
+    PaginationError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    SevenTimeError,
+    UnexpectedResponseError,
+)
+from ._models import (
+    DeletedSupplierInvoice,
+    InvoiceItem,
+    ItemType,
+    NewInvoiceItem,
+    Page,
+    PageMeta,
+    SupplierInvoice,
+    SupplierInvoiceLogEntry,
+    SupplierInvoiceStatus,
+)
+from ._pagination import Checkpoint, Paginator, PaginatorStats
+from ._ratelimit import RateLimiter
+from ._requests import (
+    SortDirection,
+    SupplierInvoiceCreateFields,
+    SupplierInvoiceFilters,
+    SupplierInvoiceUpdateFields,
+)
+from ._resources import SupplierInvoices
+from ._retry import RetryPolicy
+from ._transport import Timeouts
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "Checkpoint",
+    "ClientClosedError",
+    "ClientStats",
+    "DeletedSupplierInvoice",
+    "InvalidRequestError",
+    "InvoiceItem",
+    "ItemType",
+    "NewInvoiceItem",
+    "NotFoundError",
+    "Page",
+    "PageMeta",
+    "PaginationError",
+    "Paginator",
+    "PaginatorStats",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RateLimiter",
+    "RetryPolicy",
+    "ServerError",
+    "SevenTime",
+    "SevenTimeError",
+    "SortDirection",
+    "SupplierInvoice",
+    "SupplierInvoiceCreateFields",
+    "SupplierInvoiceFilters",
+    "SupplierInvoiceLogEntry",
+    "SupplierInvoiceStatus",
+    "SupplierInvoiceUpdateFields",
+    "SupplierInvoices",
+    "Timeouts",
+    "UnexpectedResponseError",
+    "__version__",
+]

@@ -1,0 +1,237 @@
+"""The cattrs converter between wire dicts (camelCase JSON) and the attrs records.
+
+Pure functions, no I/O. The converter is built once, on first use, with generated
+structure/unstructure functions per record class.
+
+Leniency, because the reference's examples are inconsistent and the server may send any
+of them: numbers arrive as strings and strings as numbers, ``""`` stands for "no value"
+in non-text fields, timestamps may lack a zone (taken as UTC), and enums accept values
+the SDK does not know. Money and other fractional numbers are ``Decimal``: the JSON is
+parsed with ``parse_float=Decimal`` so ``7681.7`` stays exactly ``7681.7``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from ._models import (
+    DeletedSupplierInvoice,
+    InvoiceItem,
+    ItemType,
+    PageMeta,
+    SupplierInvoice,
+    SupplierInvoiceLogEntry,
+    SupplierInvoiceStatus,
+)
+
+__all__ = ["converter", "structure", "unstructure", "wire_name", "wire_path"]
+
+T = TypeVar("T")
+
+# Nested classes first: a class's generated function binds the hooks of its fields.
+RECORD_CLASSES: tuple[type[Any], ...] = (
+    InvoiceItem,
+    SupplierInvoiceLogEntry,
+    SupplierInvoice,
+    DeletedSupplierInvoice,
+    PageMeta,
+)
+
+_SPECIAL_WIRE_NAMES = {"id": "_id", "ocr": "OCR"}
+
+
+@functools.cache
+def wire_name(attribute: str) -> str:
+    """The API's key for a snake_case attribute: ``total_amount`` -> ``totalAmount``."""
+    special = _SPECIAL_WIRE_NAMES.get(attribute)
+    if special is not None:
+        return special
+    head, *rest = attribute.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def wire_path(cattrs_path: str) -> str:
+    """Rewrite a cattrs error path (``$.invoice_items[0].item_order``) in wire names."""
+    out: list[str] = []
+    for segment in cattrs_path.split("."):
+        name, bracket, rest = segment.partition("[")
+        out.append(wire_name(name) + bracket + rest if name and name != "$" else segment)
+    return ".".join(out)
+
+
+class _Invalid(ValueError):
+    pass
+
+
+def _text(value: Any, _: Any = None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        raise _Invalid(f"expected a string, got {value!r}")
+    if isinstance(value, int | Decimal):
+        return str(value)
+    raise _Invalid(f"expected a string, got {type(value).__name__}")
+
+
+def _decimal(value: Any, _: Any = None) -> Decimal | None:
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise _Invalid(f"expected a number, got {value!r}")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        stripped = value.strip()
+        if not stripped:
+            return None
+        try:
+            number = Decimal(stripped)
+        except InvalidOperation:
+            raise _Invalid(f"expected a number, got {value!r}") from None
+        if number.is_finite():
+            return number
+    raise _Invalid(f"expected a number, got {value!r}")
+
+
+def _integer(value: Any, _: Any = None) -> int | None:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    number = _decimal(value)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise _Invalid(f"expected a whole number, got {value!r}")
+    return int(number)
+
+
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+def _boolean(value: Any, _: Any = None) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int | Decimal) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if not lowered:
+            return None
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+    raise _Invalid(f"expected a boolean, got {value!r}")
+
+
+def _timestamp(value: Any, _: Any = None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise _Invalid(f"expected an ISO 8601 timestamp, got {value!r}")
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = datetime.combine(date.fromisoformat(text), datetime.min.time())
+        except ValueError:
+            raise _Invalid(f"expected an ISO 8601 timestamp, got {value!r}") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _status(value: Any, _: Any = None) -> SupplierInvoiceStatus | None:
+    number = _integer(value)
+    return None if number is None else SupplierInvoiceStatus(number)
+
+
+def _item_type(value: Any, _: Any = None) -> ItemType | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise _Invalid(f"expected an item type string, got {value!r}")
+    return ItemType(value)
+
+
+def _timestamp_to_wire(value: datetime) -> str:
+    return value.isoformat()
+
+
+def _structure_with_extra(
+    cls: type[T], base: Callable[[Any, Any], T], known: frozenset[str]
+) -> Callable[[Any, Any], T]:
+    def structure_record(data: Any, _: Any) -> T:
+        if not isinstance(data, dict):
+            raise _Invalid(f"expected a JSON object, got {type(data).__name__}")
+        record = base(data, cls)
+        if len(data) > len(known) or not known.issuperset(data):
+            record.extra = {k: v for k, v in data.items() if k not in known}  # type: ignore[attr-defined]
+        return record
+
+    return structure_record
+
+
+def _unstructure_with_extra(base: Callable[[Any], dict[str, Any]]) -> Callable[[Any], Any]:
+    def unstructure_record(record: Any) -> dict[str, Any]:
+        wire = base(record)
+        wire.update(record.extra)
+        return wire
+
+    return unstructure_record
+
+
+@functools.cache
+def converter() -> cattrs.Converter:
+    """The converter for every record class (built once, on first use)."""
+    conv = cattrs.Converter()
+    scalar_hooks: list[tuple[Any, Callable[[Any, Any], Any]]] = [
+        (str | None, _text),
+        (str, _text),
+        (Decimal | None, _decimal),
+        (int | None, _integer),
+        (bool | None, _boolean),
+        (datetime | None, _timestamp),
+        (SupplierInvoiceStatus | None, _status),
+        (ItemType | None, _item_type),
+    ]
+    for type_, hook in scalar_hooks:
+        conv.register_structure_hook(type_, hook)
+    conv.register_unstructure_hook(datetime, _timestamp_to_wire)
+    conv.register_unstructure_hook(Decimal, lambda value: value)
+
+    for cls in RECORD_CLASSES:
+        fields = attrs.fields(cls)
+        renames = {
+            f.name: override(rename=wire_name(f.name))
+            for f in fields
+            if f.name != "extra" and wire_name(f.name) != f.name
+        }
+        known = frozenset(wire_name(f.name) for f in fields if f.name != "extra")
+        overrides: dict[str, Any] = {"extra": override(omit=True), **renames}
+        base_structure = make_dict_structure_fn(cls, conv, **overrides)
+        base_unstructure = make_dict_unstructure_fn(cls, conv, **overrides)
+        conv.register_structure_hook(cls, _structure_with_extra(cls, base_structure, known))
+        conv.register_unstructure_hook(cls, _unstructure_with_extra(base_unstructure))
+    return conv
+
+
+def structure(data: Any, cls: type[T]) -> T:
+    """Decode a wire value into ``cls`` (raises cattrs errors; see ``_decode``)."""
+    return converter().structure(data, cls)
+
+
+def unstructure(record: Any) -> Any:
+    """Encode a record as a wire dict (camelCase keys, ``extra`` merged back in)."""
+    return converter().unstructure(record)

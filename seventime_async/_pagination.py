@@ -1,0 +1,338 @@
+"""Auto-pagination over ``meta.totalPages``.
+
+Two parts: a pure plan (:class:`PagePlan`: which page to ask next, is it done) and one
+async loop (:meth:`Paginator._run`) that drives it. Once a page's ``meta`` is known the
+next pages are requested at once, up to ``concurrency`` in flight (each through the
+client's rate limiter), before that page's records are decoded; pages are still yielded
+in order. Records are decoded one at a time as they are yielded, so a 500-record page
+never blocks the event loop for long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import weakref
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from ._decode import RawPage, iter_records
+from ._exceptions import InvalidRequestError, PaginationError
+from ._models import Page
+from ._requests import validate_page_size
+
+__all__ = ["Checkpoint", "PagePlan", "Paginator", "PaginatorStats"]
+
+T = TypeVar("T")
+logger = logging.getLogger("seventime_async")
+
+FetchPage = Callable[[tuple[tuple[str, str], ...], int, int], Awaitable[RawPage]]
+
+# Decoding a record takes ~15 us: handing the loop back every 50 records keeps any stall
+# the SDK causes far below a millisecond, whatever the consumer does between records.
+_RECORDS_PER_LOOP_TURN = 50
+
+
+@attrs.frozen(kw_only=True)
+class Checkpoint:
+    """Where an export stands after its last completed page; JSON-serialisable.
+
+    Pass it back as ``list(..., resume=checkpoint)`` (or ``Paginator.resume``) to go on
+    with the next page. ``filters`` are the wire query parameters of the original list.
+    """
+
+    filters: tuple[tuple[str, str], ...]
+    limit: int
+    next_page: int
+    stop_page: int | None = None
+    pages_done: int = 0
+    records_done: int = 0
+    total_resources: int | None = None
+    total_pages: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict for ``json.dumps``."""
+        data = attrs.asdict(self)
+        data["filters"] = [list(pair) for pair in self.filters]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Checkpoint:
+        """Rebuild a checkpoint from :meth:`to_dict` output (validated)."""
+        try:
+            filters = tuple((str(k), str(v)) for k, v in data["filters"])
+            checkpoint = cls(
+                filters=filters,
+                limit=int(data["limit"]),
+                next_page=int(data["next_page"]),
+                stop_page=None if data.get("stop_page") is None else int(data["stop_page"]),
+                pages_done=int(data.get("pages_done", 0)),
+                records_done=int(data.get("records_done", 0)),
+                total_resources=_optional_int(data.get("total_resources")),
+                total_pages=_optional_int(data.get("total_pages")),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidRequestError(f"not a valid checkpoint: {exc}", field="resume") from None
+        validate_page_size(checkpoint.limit)
+        if checkpoint.next_page < 1:
+            raise InvalidRequestError("checkpoint next_page must be >= 1", field="resume")
+        return checkpoint
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+@attrs.define(kw_only=True)
+class PaginatorStats:
+    """Counts of one walk, updated after every page (also handed to ``on_progress``)."""
+
+    pages: int = 0
+    records: int = 0
+    duplicates_dropped: int = 0
+    drift_events: int = 0
+    total_resources: int | None = None
+    total_pages: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PagePlan:
+    """Which pages a walk asks for. Pure: every method returns a value or a new plan.
+
+    ``last_page`` is None until the first page's meta is known; it is re-read from every
+    page's meta and capped by ``stop_page`` (exclusive) and by ``max_items``.
+    """
+
+    first_page: int = 1
+    stop_page: int | None = None
+    limit: int
+    max_items: int | None = None
+    last_page: int | None = None
+
+    def wanted_last_page(self, total_pages: int) -> int:
+        """The last page to fetch, given the server's current ``totalPages``."""
+        last = total_pages
+        if self.stop_page is not None:
+            last = min(last, self.stop_page - 1)
+        if self.max_items is not None:
+            last = min(last, self.first_page + math.ceil(self.max_items / self.limit) - 1)
+        return last
+
+    def after(self, requested: int, page: RawPage) -> PagePlan:
+        """The plan once page ``requested`` arrived; raises if the server did not page."""
+        if page.meta.current_page != requested:
+            raise PaginationError(
+                f"asked for page {requested}, the server answered page "
+                f"{page.meta.current_page}; stopping instead of looping",
+                method=page.source.method,
+                path=page.source.path,
+            )
+        return attrs.evolve(self, last_page=self.wanted_last_page(page.meta.total_pages))
+
+    def may_fetch(self, page_number: int) -> bool:
+        """Whether ``page_number`` is still part of the walk."""
+        if self.stop_page is not None and page_number >= self.stop_page:
+            return False
+        if self.last_page is None:
+            return page_number == self.first_page
+        return page_number <= self.last_page
+
+
+class Paginator(Generic[T]):
+    """Async-iterable over the records of a list, across every page.
+
+    ``async for record in paginator`` walks the records, ``paginator.pages()`` the pages
+    with their meta, ``await paginator.collect()`` gathers every record. Each iteration
+    starts a new walk. ``stats`` and ``checkpoint`` describe the latest walk.
+    Use ``async with`` (or ``await paginator.aclose()``) to stop a walk early and release
+    its in-flight requests at once; a plain ``break`` also releases them, when the loop
+    finalises the abandoned iterator.
+    """
+
+    def __init__(
+        self,
+        fetch_page: FetchPage,
+        record_type: type[T],
+        filters: tuple[tuple[str, str], ...],
+        *,
+        limit: int,
+        first_page: int = 1,
+        stop_page: int | None = None,
+        max_items: int | None = None,
+        concurrency: int = 4,
+        dedupe: bool = True,
+        on_progress: Callable[[PaginatorStats], None] | None = None,
+        checkpoint: Checkpoint | None = None,
+    ) -> None:
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise InvalidRequestError(
+                "concurrency must be a whole number >= 1", field="concurrency"
+            )
+        if max_items is not None and (not isinstance(max_items, int) or max_items < 0):
+            raise InvalidRequestError("max_items must be a whole number >= 0", field="max_items")
+        if first_page < 1 or (stop_page is not None and stop_page <= first_page):
+            raise InvalidRequestError("pages must be a non-empty range from 1", field="pages")
+        self._fetch_page = fetch_page
+        self._record_type = record_type
+        self._filters = filters
+        self._plan = PagePlan(
+            first_page=first_page, stop_page=stop_page, limit=limit, max_items=max_items
+        )
+        self._concurrency = concurrency
+        self._dedupe = dedupe
+        self._on_progress = on_progress
+        self._resumed_from = checkpoint
+        self._active: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.stats = PaginatorStats()
+        self.checkpoint: Checkpoint | None = checkpoint
+        self._seen: set[Any] | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"<Paginator {self._record_type.__name__} filters={dict(self._filters)!r} "
+            f"limit={self._plan.limit} pages={self.stats.pages} records={self.stats.records}>"
+        )
+
+    # -- the public ways to walk ----------------------------------------------------------
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        iterator = self._records()
+        self._active.add(iterator)
+        return iterator
+
+    def pages(self) -> AsyncIterator[Page[T]]:
+        """Iterate pages (``.meta``, ``.items``) instead of records."""
+        iterator = self._pages()
+        self._active.add(iterator)
+        return iterator
+
+    async def collect(self) -> list[T]:
+        """Every record of every page, in order."""
+        return [record async for record in self]
+
+    async def aclose(self) -> None:
+        """Stop every walk of this paginator and cancel its in-flight requests."""
+        for iterator in list(self._active):
+            await iterator.aclose()
+
+    async def __aenter__(self) -> Paginator[T]:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    # -- the walk -------------------------------------------------------------------------
+
+    async def _records(self) -> AsyncIterator[T]:
+        remaining = self._plan.max_items
+        async for raw, number in self._run():
+            for index, record in enumerate(self._decode_page(raw)):
+                if remaining is not None:
+                    if remaining == 0:
+                        return
+                    remaining -= 1
+                yield record
+                if index % _RECORDS_PER_LOOP_TURN == _RECORDS_PER_LOOP_TURN - 1:
+                    await asyncio.sleep(0)
+            self._page_completed(number)
+            if remaining == 0:
+                return
+
+    async def _pages(self) -> AsyncIterator[Page[T]]:
+        remaining = self._plan.max_items
+        async for raw, number in self._run():
+            items: list[T] = []
+            for record in self._decode_page(raw):
+                items.append(record)
+                if len(items) % _RECORDS_PER_LOOP_TURN == 0:
+                    await asyncio.sleep(0)
+            if remaining is not None:
+                items = items[:remaining]
+                remaining -= len(items)
+            yield Page(meta=raw.meta, items=items)
+            self._page_completed(number)
+            if remaining == 0:
+                return
+
+    def _decode_page(self, raw: RawPage) -> Iterator[T]:
+        seen = self._seen
+        for record in iter_records(raw, self._record_type):
+            if seen is not None:
+                record_id = getattr(record, "id", None)
+                if record_id in seen:
+                    self.stats.duplicates_dropped += 1
+                    continue
+                seen.add(record_id)
+            self.stats.records += 1
+            yield record
+
+    def _page_completed(self, number: int) -> None:
+        stats = self.stats
+        stats.pages += 1
+        self.checkpoint = Checkpoint(
+            filters=self._filters,
+            limit=self._plan.limit,
+            next_page=number + 1,
+            stop_page=self._plan.stop_page,
+            pages_done=(self._resumed_from.pages_done if self._resumed_from else 0) + stats.pages,
+            records_done=(self._resumed_from.records_done if self._resumed_from else 0)
+            + stats.records,
+            total_resources=stats.total_resources,
+            total_pages=stats.total_pages,
+        )
+        if self._on_progress is not None:
+            self._on_progress(stats)
+
+    def _note_meta(self, raw: RawPage) -> None:
+        stats = self.stats
+        total = raw.meta.total_resources
+        if stats.total_resources is not None and total != stats.total_resources:
+            stats.drift_events += 1
+            logger.warning(
+                "totalResources changed from %d to %d during the walk: records were added "
+                "or removed; pages may shift (duplicates are dropped: %s)",
+                stats.total_resources,
+                total,
+                "yes" if self._dedupe else "no",
+            )
+        stats.total_resources = total
+        stats.total_pages = raw.meta.total_pages
+
+    async def _run(self) -> AsyncIterator[tuple[RawPage, int]]:
+        """Fetch pages in order, with up to ``concurrency`` requests in flight."""
+        self.stats = PaginatorStats()
+        self._seen = set() if self._dedupe else None
+        plan = self._plan
+        in_flight: deque[tuple[int, asyncio.Task[RawPage]]] = deque()
+        next_number = plan.first_page
+        try:
+            while True:
+                while len(in_flight) < self._concurrency and plan.may_fetch(next_number):
+                    task = asyncio.ensure_future(
+                        self._fetch_page(self._filters, next_number, plan.limit)
+                    )
+                    in_flight.append((next_number, task))
+                    next_number += 1
+                if not in_flight:
+                    return
+                number, task = in_flight.popleft()
+                raw = await task
+                plan = plan.after(number, raw)
+                self._note_meta(raw)
+                if not raw.records:
+                    return
+                # Pages past a shrunken total will come back empty: cancel them now.
+                while in_flight and not plan.may_fetch(in_flight[-1][0]):
+                    in_flight.pop()[1].cancel()
+                if plan.last_page is not None:
+                    next_number = min(next_number, max(plan.last_page, number) + 1)
+                yield raw, number
+        finally:
+            for _, task in in_flight:
+                task.cancel()
+            if in_flight:
+                await asyncio.gather(*(task for _, task in in_flight), return_exceptions=True)
