@@ -4,6 +4,7 @@ Start with :class:`SevenTime`; everything public is importable from this package
 """
 
 from ._client import DEFAULT_BASE_URL, ClientStats, SevenTime
+from ._converter import dumps_json, to_wire
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -84,4 +85,6 @@ __all__ = [
     "Timeouts",
     "UnexpectedResponseError",
     "__version__",
+    "dumps_json",
+    "to_wire",
 ]

@@ -142,8 +142,10 @@ class SevenTime:
     ) -> None:
         self._secret = _check_secret(client_secret)
         self.base_url = _check_base_url(base_url)
-        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int) or (
-            max_concurrency < 1
+        if (
+            isinstance(max_concurrency, bool)
+            or not isinstance(max_concurrency, int)
+            or (max_concurrency < 1)
         ):
             raise InvalidRequestError("max_concurrency must be >= 1", field="max_concurrency")
         if rate_limit is not None and not rate_limit > 0:

@@ -13,6 +13,7 @@ parsed with ``parse_float=Decimal`` so ``7681.7`` stays exactly ``7681.7``.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -32,7 +33,15 @@ from ._models import (
     SupplierInvoiceStatus,
 )
 
-__all__ = ["converter", "structure", "unstructure", "wire_name", "wire_path"]
+__all__ = [
+    "converter",
+    "dumps_json",
+    "structure",
+    "to_wire",
+    "unstructure",
+    "wire_name",
+    "wire_path",
+]
 
 T = TypeVar("T")
 
@@ -166,7 +175,10 @@ def _item_type(value: Any, _: Any = None) -> ItemType | None:
 
 
 def _timestamp_to_wire(value: datetime) -> str:
-    return value.isoformat()
+    # The server's own form (``2020-09-15T13:44:06.566Z``) where that loses nothing.
+    timespec = "milliseconds" if value.microsecond % 1000 == 0 else "microseconds"
+    text = value.isoformat(timespec=timespec)
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _structure_with_extra(
@@ -235,3 +247,30 @@ def structure(data: Any, cls: type[T]) -> T:
 def unstructure(record: Any) -> Any:
     """Encode a record as a wire dict (camelCase keys, ``extra`` merged back in)."""
     return converter().unstructure(record)
+
+
+def to_wire(record: Any) -> dict[str, Any]:
+    """A record as the API's JSON object: camelCase keys, unknown keys (``extra``) merged
+    back, money as ``Decimal``, timestamps as ISO 8601 strings, enums as their values.
+
+    Use :func:`dumps_json` to write it out exactly.
+    """
+    if not attrs.has(type(record)) or type(record) not in RECORD_CLASSES:
+        raise TypeError(f"to_wire() takes a seventime_async record, not {type(record).__name__}")
+    wire: dict[str, Any] = converter().unstructure(record)
+    return wire
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        # Every value the API sends fits a double: the float prints as the same digits.
+        as_float = float(value)
+        return int(value) if value == value.to_integral_value() else as_float
+    if isinstance(value, datetime):
+        return _timestamp_to_wire(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def dumps_json(data: Any) -> str:
+    """``json.dumps`` that writes ``Decimal`` as an exact JSON number and keeps UTF-8 text."""
+    return json.dumps(data, default=_json_default, ensure_ascii=False, separators=(",", ":"))

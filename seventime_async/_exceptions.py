@@ -94,9 +94,7 @@ class APIConnectionError(_RequestError):
     reached the network, which makes even a create safe to send again.
     """
 
-    def __init__(
-        self, message: str, *, method: str, path: str, request_sent: bool = True
-    ) -> None:
+    def __init__(self, message: str, *, method: str, path: str, request_sent: bool = True) -> None:
         super().__init__(message, method=method, path=path)
         self.request_sent = request_sent
 

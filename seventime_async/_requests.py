@@ -498,9 +498,7 @@ def create_request(fields: Mapping[str, Any], *, api_version: Literal[1, 2] = 2)
     raise _invalid("api_version", f"must be 1 or 2, got {api_version!r}")
 
 
-def update_request(
-    invoice_id: str, modified_by_user: str, changes: Mapping[str, Any]
-) -> Request:
+def update_request(invoice_id: str, modified_by_user: str, changes: Mapping[str, Any]) -> Request:
     """PUT the given changes (and only those) to an existing supplier invoice."""
     allowed = set(_INVOICE_FIELDS) - {"created_by_user"}
     for name in _REQUIRED_ON_CREATE:

@@ -83,9 +83,7 @@ class SupplierInvoices:
                 first_page, stop_page = pages.start, pages.stop
         build.validate_page_size(limit)
 
-        async def fetch_page(
-            params: tuple[tuple[str, str], ...], page: int, limit: int
-        ) -> RawPage:
+        async def fetch_page(params: tuple[tuple[str, str], ...], page: int, limit: int) -> RawPage:
             request = build.list_request(params, page=page, limit=limit)
             response = await self._send(request, timeout=timeout, retry=retry)
             return decode_envelope_page(response)

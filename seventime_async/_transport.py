@@ -118,7 +118,9 @@ class AiohttpTransport:
                 )
         except aiohttp.ConnectionTimeoutError as exc:
             raise APITimeoutError(
-                f"{method} {path}: timed out connecting", method=method, path=path,
+                f"{method} {path}: timed out connecting",
+                method=method,
+                path=path,
                 request_sent=False,
             ) from exc
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
@@ -127,7 +129,9 @@ class AiohttpTransport:
             ) from exc
         except aiohttp.ClientConnectorError as exc:
             raise APIConnectionError(
-                f"{method} {path}: cannot connect: {exc}", method=method, path=path,
+                f"{method} {path}: cannot connect: {exc}",
+                method=method,
+                path=path,
                 request_sent=False,
             ) from exc
         except aiohttp.ClientError as exc:

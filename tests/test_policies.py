@@ -1,0 +1,145 @@
+"""Pure policies: the page plan, retry decisions and the limiter's slot grid."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from seventime_async import (
+    APIConnectionError,
+    APITimeoutError,
+    BadRequestError,
+    Checkpoint,
+    InvalidRequestError,
+    PageMeta,
+    PaginationError,
+    RateLimiter,
+    RateLimitError,
+    RetryPolicy,
+    ServerError,
+)
+from seventime_async._decode import RawPage, Response
+from seventime_async._pagination import PagePlan
+from seventime_async._retry import is_retryable, retry_delay
+
+
+def raw_page(current: int, total_pages: int, count: int = 1) -> RawPage:
+    source = Response(status=200, headers={}, body=b"", method="GET", path="/p")
+    meta = PageMeta(
+        total_resources=total_pages * count, total_pages=total_pages, current_page=current
+    )
+    return RawPage(meta=meta, records=[{}] * count, source=source)
+
+
+def test_plan_knows_only_the_first_page_until_meta_arrives() -> None:
+    plan = PagePlan(limit=500)
+    assert plan.may_fetch(1)
+    assert not plan.may_fetch(2)
+    plan = plan.after(1, raw_page(1, 4))
+    assert [n for n in range(1, 7) if plan.may_fetch(n)] == [1, 2, 3, 4]
+
+
+def test_plan_rereads_total_pages_on_every_page() -> None:
+    plan = PagePlan(limit=500).after(1, raw_page(1, 4)).after(2, raw_page(2, 6))
+    assert plan.last_page == 6
+    assert plan.after(3, raw_page(3, 3)).last_page == 3
+
+
+def test_plan_respects_page_ranges_and_max_items() -> None:
+    ranged = PagePlan(first_page=3, stop_page=5, limit=100).after(3, raw_page(3, 10))
+    assert [n for n in range(1, 12) if ranged.may_fetch(n)] == [1, 2, 3, 4]
+    # pages before first_page are never asked by the walk; the plan caps the end only
+    capped = PagePlan(limit=100, max_items=250).after(1, raw_page(1, 10))
+    assert capped.last_page == 3
+
+
+def test_plan_refuses_a_page_that_is_not_the_one_asked() -> None:
+    with pytest.raises(PaginationError, match="asked for page 2"):
+        PagePlan(limit=500).after(2, raw_page(1, 4))
+
+
+def test_checkpoint_round_trips_and_is_validated() -> None:
+    checkpoint = Checkpoint(
+        filters=(("customer", "c1"),),
+        limit=500,
+        next_page=3,
+        pages_done=2,
+        records_done=1000,
+        total_resources=2400,
+        total_pages=5,
+    )
+    assert Checkpoint.from_dict(checkpoint.to_dict()) == checkpoint
+    with pytest.raises(InvalidRequestError):
+        Checkpoint.from_dict({"filters": [], "limit": 900, "next_page": 1})
+    with pytest.raises(InvalidRequestError):
+        Checkpoint.from_dict({"limit": 100})
+
+
+def status(cls: type, code: int) -> object:
+    return cls(status=code, method="GET", path="/p")
+
+
+@pytest.mark.parametrize(
+    ("method", "error", "retried"),
+    [
+        ("GET", status(ServerError, 500), True),
+        ("PUT", status(ServerError, 503), True),
+        ("DELETE", status(ServerError, 504), True),
+        ("GET", status(BadRequestError, 400), False),
+        ("GET", status(ServerError, 501), False),
+        ("POST", status(ServerError, 500), False),
+        ("POST", status(ServerError, 502), False),
+        ("POST", RateLimitError(method="POST", path="/p"), True),
+        ("POST", APIConnectionError("x", method="POST", path="/p", request_sent=False), True),
+        ("POST", APIConnectionError("x", method="POST", path="/p"), False),
+        ("POST", APITimeoutError("x", method="POST", path="/p"), False),
+        ("POST", APITimeoutError("x", method="POST", path="/p", request_sent=False), True),
+        ("GET", APITimeoutError("x", method="GET", path="/p"), True),
+    ],
+)
+def test_what_is_retried(method: str, error: object, retried: bool) -> None:
+    assert is_retryable(method, error) is retried  # type: ignore[arg-type]
+
+
+def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
+    policy = RetryPolicy(backoff_initial=0.5, backoff_max=8.0)
+    assert [policy.backoff(n, rand=lambda: 1.0) for n in range(1, 7)] == [0.5, 1, 2, 4, 8, 8]
+    assert [policy.backoff(n, rand=lambda: 0.0) for n in range(1, 4)] == [0.25, 0.5, 1]
+
+
+def test_retry_delay_honours_retry_after_up_to_the_cap() -> None:
+    policy = RetryPolicy(max_attempts=3, retry_after_max=30)
+    error = RateLimitError(method="GET", path="/p")
+    assert retry_delay(policy, "GET", error, 1, retry_after=5, rand=lambda: 0.0) == 5
+    assert retry_delay(policy, "GET", error, 1, retry_after=31) is None
+    assert retry_delay(policy, "GET", error, 3) is None  # attempts used up
+    assert RetryPolicy.disabled().max_attempts == 1
+    with pytest.raises(ValueError, match="max_attempts"):
+        RetryPolicy(max_attempts=0)
+
+
+def test_limiter_reserves_an_even_grid_without_bursts() -> None:
+    limiter = RateLimiter(4, 1.0, margin=0.0)
+    slots = [limiter._reserve(now=10.0) for _ in range(9)]
+    assert slots == [10.0 + 0.25 * k for k in range(9)]
+    # no window of one second holds more than 4 grants
+    assert all(slots[k + 4] - slots[k] >= 1.0 for k in range(len(slots) - 4))
+
+
+def test_a_late_grant_does_not_push_back_the_grid() -> None:
+    limiter = RateLimiter(4, 1.0, margin=0.0)
+    assert limiter._reserve(now=0.0) == 0.0
+    assert limiter._reserve(now=0.1) == 0.25
+    # idle for a while: the grid restarts at the caller's time, no burst of "saved" slots
+    assert limiter._reserve(now=5.0) == 5.0
+    assert limiter._reserve(now=5.0) == 5.25
+
+
+async def test_pause_holds_every_later_request() -> None:
+    limiter = RateLimiter(1000, 1.0)
+    loop = asyncio.get_running_loop()
+    limiter.pause(0.05)
+    start = loop.time()
+    await asyncio.gather(limiter.acquire(), limiter.acquire())
+    assert loop.time() - start >= 0.05
