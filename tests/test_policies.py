@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 
@@ -119,21 +120,19 @@ def test_retry_delay_honours_retry_after_up_to_the_cap() -> None:
         RetryPolicy(max_attempts=0)
 
 
-def test_limiter_reserves_an_even_grid_without_bursts() -> None:
-    limiter = RateLimiter(4, 1.0, margin=0.0)
-    slots = [limiter._reserve(now=10.0) for _ in range(9)]
-    assert slots == [10.0 + 0.25 * k for k in range(9)]
-    # no window of one second holds more than 4 grants
-    assert all(slots[k + 4] - slots[k] >= 1.0 for k in range(len(slots) - 4))
+async def test_limiter_spaces_concurrent_grants_evenly() -> None:
+    limiter = RateLimiter(50, 1.0, margin=0.0)
+    loop = asyncio.get_running_loop()
+    grants: list[float] = []
 
+    async def one() -> None:
+        await limiter.acquire()
+        grants.append(loop.time())
 
-def test_a_late_grant_does_not_push_back_the_grid() -> None:
-    limiter = RateLimiter(4, 1.0, margin=0.0)
-    assert limiter._reserve(now=0.0) == 0.0
-    assert limiter._reserve(now=0.1) == 0.25
-    # idle for a while: the grid restarts at the caller's time, no burst of "saved" slots
-    assert limiter._reserve(now=5.0) == 5.0
-    assert limiter._reserve(now=5.0) == 5.25
+    await asyncio.gather(*(one() for _ in range(6)))
+    gaps = [b - a for a, b in itertools.pairwise(grants)]
+    # a sleep never ends early: every gap is at least one interval, so no burst
+    assert min(gaps) >= 1 / 50 * 0.999
 
 
 async def test_pause_holds_every_later_request() -> None:
