@@ -230,11 +230,12 @@ class Paginator(Generic[T]):
     async def _records(self) -> AsyncIterator[T]:
         remaining = self._plan.max_items
         async for raw, number in self._run():
-            for index, record in enumerate(self._decode_page(raw)):
+            for index, record in enumerate(self._unseen(raw)):
                 if remaining is not None:
                     if remaining == 0:
                         return
                     remaining -= 1
+                self.stats.records += 1
                 yield record
                 if index % _RECORDS_PER_LOOP_TURN == _RECORDS_PER_LOOP_TURN - 1:
                     await asyncio.sleep(0)
@@ -246,19 +247,21 @@ class Paginator(Generic[T]):
         remaining = self._plan.max_items
         async for raw, number in self._run():
             items: list[T] = []
-            for record in self._decode_page(raw):
+            for record in self._unseen(raw):
                 items.append(record)
                 if len(items) % _RECORDS_PER_LOOP_TURN == 0:
                     await asyncio.sleep(0)
             if remaining is not None:
                 items = items[:remaining]
                 remaining -= len(items)
+            self.stats.records += len(items)
             yield Page(meta=raw.meta, items=items)
             self._page_completed(number)
             if remaining == 0:
                 return
 
-    def _decode_page(self, raw: RawPage) -> Iterator[T]:
+    def _unseen(self, raw: RawPage) -> Iterator[T]:
+        """Decode a page's records one by one, dropping ids already yielded (dedupe)."""
         seen = self._seen
         for record in iter_records(raw, self._record_type):
             if seen is not None:
@@ -267,7 +270,6 @@ class Paginator(Generic[T]):
                     self.stats.duplicates_dropped += 1
                     continue
                 seen.add(record_id)
-            self.stats.records += 1
             yield record
 
     def _page_completed(self, number: int) -> None:

@@ -11,7 +11,9 @@ from aiohttp import ClientResponse
 from aioresponses import aioresponses
 from aioresponses import core as aioresponses_core
 
-from seventime_async._retry import set_testing
+from seventime_async.testing import set_testing
+
+pytest_plugins = ["seventime_async.testing.pytest_plugin"]
 
 SECRET = "test-secret-9f8e7d"
 BASE = "https://api.test"

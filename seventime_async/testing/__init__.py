@@ -15,8 +15,12 @@ Three ways to run it:
   (prints ``{"url": ..., "client_secret": ...}`` on one line), or :class:`SandboxProcess`;
 * as a pytest fixture: ``pytest_plugins = ["seventime_async.testing.pytest_plugin"]``
   gives ``seventime_sandbox``.
+
+``set_testing(True)`` switches the SDK's backoff waits off for test suites: retries
+still happen, at once.
 """
 
+from .._retry import set_testing
 from ._app import SANDBOX_STATE
 from ._faults import AFTER_KINDS, FAULT_KINDS, Fault, FaultInjector
 from ._log import RequestRecord
@@ -45,4 +49,5 @@ __all__ = [
     "SandboxProcess",
     "SandboxState",
     "build_app",
+    "set_testing",
 ]
