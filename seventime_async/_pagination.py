@@ -99,6 +99,14 @@ class PaginatorStats:
     total_pages: int | None = None
 
 
+@attrs.define
+class _Walk:
+    """The state of one walk: its counters and the ids it yielded (for dedupe)."""
+
+    seen: set[Any] | None
+    stats: PaginatorStats = attrs.Factory(PaginatorStats)
+
+
 @attrs.frozen(kw_only=True)
 class PagePlan:
     """Which pages a walk asks for. Pure: every method returns a value or a new plan.
@@ -189,7 +197,6 @@ class Paginator(Generic[T]):
         self._active: weakref.WeakSet[Any] = weakref.WeakSet()
         self.stats = PaginatorStats()
         self.checkpoint: Checkpoint | None = checkpoint
-        self._seen: set[Any] | None = None
 
     def __repr__(self) -> str:
         return (
@@ -227,53 +234,60 @@ class Paginator(Generic[T]):
 
     # -- the walk -------------------------------------------------------------------------
 
+    def _start_walk(self) -> _Walk:
+        walk = _Walk(seen=set() if self._dedupe else None)
+        self.stats = walk.stats  # the latest walk's counters
+        return walk
+
     async def _records(self) -> AsyncIterator[T]:
+        walk = self._start_walk()
         remaining = self._plan.max_items
-        async for raw, number in self._run():
-            for index, record in enumerate(self._unseen(raw)):
+        async for raw, number in self._run(walk):
+            for index, record in enumerate(self._unseen(raw, walk)):
                 if remaining is not None:
                     if remaining == 0:
                         return
                     remaining -= 1
-                self.stats.records += 1
+                walk.stats.records += 1
                 yield record
                 if index % _RECORDS_PER_LOOP_TURN == _RECORDS_PER_LOOP_TURN - 1:
                     await asyncio.sleep(0)
-            self._page_completed(number)
+            self._page_completed(number, walk)
             if remaining == 0:
                 return
 
     async def _pages(self) -> AsyncIterator[Page[T]]:
+        walk = self._start_walk()
         remaining = self._plan.max_items
-        async for raw, number in self._run():
+        async for raw, number in self._run(walk):
             items: list[T] = []
-            for record in self._unseen(raw):
+            for record in self._unseen(raw, walk):
                 items.append(record)
                 if len(items) % _RECORDS_PER_LOOP_TURN == 0:
                     await asyncio.sleep(0)
             if remaining is not None:
                 items = items[:remaining]
                 remaining -= len(items)
-            self.stats.records += len(items)
+            walk.stats.records += len(items)
             yield Page(meta=raw.meta, items=items)
-            self._page_completed(number)
+            self._page_completed(number, walk)
             if remaining == 0:
                 return
 
-    def _unseen(self, raw: RawPage) -> Iterator[T]:
+    def _unseen(self, raw: RawPage, walk: _Walk) -> Iterator[T]:
         """Decode a page's records one by one, dropping ids already yielded (dedupe)."""
-        seen = self._seen
+        seen = walk.seen
         for record in iter_records(raw, self._record_type):
             if seen is not None:
                 record_id = getattr(record, "id", None)
                 if record_id in seen:
-                    self.stats.duplicates_dropped += 1
+                    walk.stats.duplicates_dropped += 1
                     continue
                 seen.add(record_id)
             yield record
 
-    def _page_completed(self, number: int) -> None:
-        stats = self.stats
+    def _page_completed(self, number: int, walk: _Walk) -> None:
+        stats = walk.stats
         stats.pages += 1
         self.checkpoint = Checkpoint(
             filters=self._filters,
@@ -289,8 +303,8 @@ class Paginator(Generic[T]):
         if self._on_progress is not None:
             self._on_progress(stats)
 
-    def _note_meta(self, raw: RawPage) -> None:
-        stats = self.stats
+    def _note_meta(self, raw: RawPage, walk: _Walk) -> None:
+        stats = walk.stats
         total = raw.meta.total_resources
         if stats.total_resources is not None and total != stats.total_resources:
             stats.drift_events += 1
@@ -304,10 +318,8 @@ class Paginator(Generic[T]):
         stats.total_resources = total
         stats.total_pages = raw.meta.total_pages
 
-    async def _run(self) -> AsyncIterator[tuple[RawPage, int]]:
+    async def _run(self, walk: _Walk) -> AsyncIterator[tuple[RawPage, int]]:
         """Fetch pages in order, with up to ``concurrency`` requests in flight."""
-        self.stats = PaginatorStats()
-        self._seen = set() if self._dedupe else None
         plan = self._plan
         in_flight: deque[tuple[int, asyncio.Task[RawPage]]] = deque()
         next_number = plan.first_page
@@ -324,7 +336,7 @@ class Paginator(Generic[T]):
                 number, task = in_flight.popleft()
                 raw = await task
                 plan = plan.after(number, raw)
-                self._note_meta(raw)
+                self._note_meta(raw, walk)
                 if not raw.records:
                     return
                 # Pages past a shrunken total will come back empty: cancel them now.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import date
 from decimal import Decimal
@@ -208,3 +209,13 @@ async def test_server_429s_are_absorbed_by_retry_after(
         assert st.stats.rate_limited >= 1
     assert len(invoices) == 6
     assert "after HTTP 429" in caplog.text
+
+
+async def test_two_walks_of_one_paginator_at_once_each_see_every_record(
+    seventime_sandbox: Sandbox,
+) -> None:
+    async with client_for(seventime_sandbox) as st:
+        paginator = st.supplier_invoices.list(limit=10)
+        first, second = await asyncio.gather(paginator.collect(), paginator.collect())
+    expected = [doc["_id"] for doc in seventime_sandbox.invoices()]
+    assert [i.id for i in first] == [i.id for i in second] == expected
