@@ -90,6 +90,13 @@ def _text(value: Any, _: Any = None) -> str | None:
     raise _Invalid(f"expected a string, got {type(value).__name__}")
 
 
+def _required_text(value: Any, _: Any = None) -> str:
+    text = _text(value)
+    if text is None:
+        raise _Invalid("expected a string, got null")
+    return text
+
+
 def _decimal(value: Any, _: Any = None) -> Decimal | None:
     if value is None or isinstance(value, Decimal):
         return value
@@ -210,7 +217,7 @@ def converter() -> cattrs.Converter:
     conv = cattrs.Converter()
     scalar_hooks: list[tuple[Any, Callable[[Any, Any], Any]]] = [
         (str | None, _text),
-        (str, _text),
+        (str, _required_text),
         (Decimal | None, _decimal),
         (int | None, _integer),
         (bool | None, _boolean),

@@ -143,6 +143,8 @@ class PagePlan:
 
     def may_fetch(self, page_number: int) -> bool:
         """Whether ``page_number`` is still part of the walk."""
+        if self.max_items == 0:
+            return False
         if self.stop_page is not None and page_number >= self.stop_page:
             return False
         if self.last_page is None:

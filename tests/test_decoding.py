@@ -211,6 +211,9 @@ def test_a_record_without_id_is_a_typed_error() -> None:
     with pytest.raises(UnexpectedResponseError) as info:
         decode_record(response({"data": {"notes": "x"}}), SupplierInvoice)
     assert info.value.field == "$.data._id"
+    with pytest.raises(UnexpectedResponseError, match="null") as null:
+        decode_record(response({"data": {"_id": None}}), SupplierInvoice)
+    assert null.value.field == "$.data._id"
 
 
 @pytest.mark.parametrize(

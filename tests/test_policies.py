@@ -53,6 +53,7 @@ def test_plan_respects_page_ranges_and_max_items() -> None:
     # pages before first_page are never asked by the walk; the plan caps the end only
     capped = PagePlan(limit=100, max_items=250).after(1, raw_page(1, 10))
     assert capped.last_page == 3
+    assert not PagePlan(limit=100, max_items=0).may_fetch(1)
 
 
 def test_plan_refuses_a_page_that_is_not_the_one_asked() -> None:
