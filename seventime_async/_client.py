@@ -121,6 +121,8 @@ class SevenTime:
     variable. One client is safe to share between any number of tasks of one event loop:
     they share its connection pool, its rate limiter (``rate_limit`` requests per second,
     4 as documented; None turns it off) and at most ``max_concurrency`` requests in flight.
+    Clients of one key in one event loop can share a limiter: pass the same
+    :class:`RateLimiter` as ``rate_limit`` to each.
 
     ``session`` takes an ``aiohttp.ClientSession`` of your own, which the client then
     uses but does not close. ``timeouts`` and ``retry`` set the defaults for every call;
@@ -135,7 +137,7 @@ class SevenTime:
         session: aiohttp.ClientSession | None = None,
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
-        rate_limit: float | None = 4.0,
+        rate_limit: float | RateLimiter | None = 4.0,
         max_concurrency: int = 8,
         ssl_context: ssl.SSLContext | None = None,
         user_agent: str | None = None,
@@ -148,11 +150,17 @@ class SevenTime:
             or (max_concurrency < 1)
         ):
             raise InvalidRequestError("max_concurrency must be >= 1", field="max_concurrency")
-        if rate_limit is not None and not rate_limit > 0:
-            raise InvalidRequestError("rate_limit must be > 0 or None", field="rate_limit")
+        if isinstance(rate_limit, RateLimiter) or rate_limit is None:
+            self.rate_limiter = rate_limit
+        elif isinstance(rate_limit, int | float) and rate_limit > 0:
+            self.rate_limiter = RateLimiter(rate_limit)
+        else:
+            raise InvalidRequestError(
+                "rate_limit must be requests per second (> 0), a RateLimiter or None",
+                field="rate_limit",
+            )
         self.timeouts = timeouts or Timeouts()
         self.retry = retry or RetryPolicy()
-        self.rate_limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         self.stats = ClientStats()
         self._user_agent = user_agent or USER_AGENT
         self._transport = AiohttpTransport(

@@ -15,6 +15,8 @@ import pytest
 
 from seventime_async import (
     APIConnectionError,
+    InvalidRequestError,
+    RateLimiter,
     RetryPolicy,
     ServerError,
     SevenTime,
@@ -173,3 +175,25 @@ async def test_an_abandoned_paginator_and_a_cancelled_task_leave_nothing_behind(
         assert session is not None
         assert len(session.connector._acquired) == 0  # type: ignore[union-attr]
     assert session.closed
+
+
+@pytest.mark.seventime_sandbox(records=30, rate_limit=True, rate_limit_per_second=20)
+async def test_two_clients_sharing_one_limiter_stay_under_the_limit_together(
+    seventime_sandbox: Sandbox,
+) -> None:
+    shared = RateLimiter(20)
+    ids = [doc["_id"] for doc in seventime_sandbox.invoices()]
+    async with (
+        SevenTime(
+            seventime_sandbox.client_secret, base_url=seventime_sandbox.url, rate_limit=shared
+        ) as first,
+        SevenTime(
+            seventime_sandbox.client_secret, base_url=seventime_sandbox.url, rate_limit=shared
+        ) as second,
+    ):
+        clients = [first, second]
+        await asyncio.gather(*(clients[n % 2].supplier_invoices.get(i) for n, i in enumerate(ids)))
+    assert seventime_sandbox.count_429 == 0
+    assert seventime_sandbox.max_requests_in_any_window(1.0) <= 20
+    with pytest.raises(InvalidRequestError):
+        SevenTime(seventime_sandbox.client_secret, rate_limit=0)
