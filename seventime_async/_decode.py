@@ -53,11 +53,95 @@ class Response:
 
 @attrs.frozen(slots=True)
 class RawPage:
-    """A list page whose meta is decoded and whose records are still wire dicts."""
+    """A list page whose meta is decoded and whose records are not decoded yet.
+
+    ``records`` is a list of wire dicts, or a :class:`LazyRecords` that parses them one at
+    a time; either way it is true when the page has records.
+    """
 
     meta: PageMeta
-    records: list[Any]
+    records: list[Any] | LazyRecords
     source: Response
+
+
+_WHITESPACE = frozenset(" \t\n\r")
+_RECORD_DECODER = json.JSONDecoder(parse_float=Decimal)
+
+
+def _skip_space(text: str, index: int) -> int:
+    while index < len(text) and text[index] in _WHITESPACE:
+        index += 1
+    return index
+
+
+class LazyRecords:
+    """The ``data`` array of a list body, each record parsed only when iterated to.
+
+    Parsing a 500-record page at once holds the event loop for ~10 ms; one record at a
+    time, interleaved with the paginator's loop turns, keeps every stall short. The text
+    was checked to end the array and the body before this is built.
+    """
+
+    __slots__ = ("_start", "_text")
+
+    def __init__(self, text: str, start: int) -> None:
+        self._text = text
+        self._start = start  # index just past the array's "["
+
+    def __bool__(self) -> bool:
+        index = _skip_space(self._text, self._start)
+        return index < len(self._text) and self._text[index] != "]"
+
+    def __iter__(self) -> Iterator[Any]:
+        text, decode = self._text, _RECORD_DECODER.raw_decode
+        index = _skip_space(text, self._start)
+        if text[index] == "]":
+            return
+        while True:
+            record, index = decode(text, index)
+            yield record
+            index = _skip_space(text, index)
+            if text[index] == "]":
+                return
+            if text[index] != ",":
+                raise ValueError(f"expected ',' or ']' at character {index}")
+            index = _skip_space(text, index + 1)
+
+
+def _split_list_body(body: bytes) -> tuple[Any, str, int] | None:
+    """``(meta, text, index after "data": [)`` for a body shaped like the reference's
+    ``{"meta": {...}, "data": [...]}`` (meta first, data last); None for any other shape,
+    which then gets a plain full parse."""
+    tail = body.rstrip()
+    if not tail.endswith(b"}") or not tail[:-1].rstrip().endswith(b"]"):
+        return None  # data is not last, or the body is cut short: parse it all
+    try:
+        text = body.decode()
+        index = _skip_space(text, 0)
+        if text[index] != "{":
+            return None
+        meta: Any = None
+        index = _skip_space(text, index + 1)
+        while text[index] == '"':
+            key, index = _RECORD_DECODER.raw_decode(text, index)
+            index = _skip_space(text, index)
+            if text[index] != ":":
+                return None
+            index = _skip_space(text, index + 1)
+            if key == "data":
+                if meta is None or text[index] != "[":
+                    return None
+                return meta, text, index + 1
+            value, index = _RECORD_DECODER.raw_decode(text, index)
+            if key == "meta":
+                meta = value
+            index = _skip_space(text, index)
+            if text[index] != ",":
+                return None
+            index = _skip_space(text, index + 1)
+    except (ValueError, IndexError, UnicodeDecodeError):
+        return None
+    return None
 
 
 def _unexpected(response: Response, message: str, field: str | None = None) -> Exception:
@@ -167,7 +251,16 @@ def decode_record(response: Response, cls: type[T]) -> T:
 
 
 def decode_envelope_page(response: Response) -> RawPage:
-    """The ``meta`` and the undecoded ``data`` list of a list response."""
+    """The ``meta`` and the undecoded ``data`` list of a list response.
+
+    For the usual shape only ``meta`` is parsed now and the records later, one by one
+    (:class:`LazyRecords`); any other shape is parsed whole and checked here.
+    """
+    split = _split_list_body(response.body)
+    if split is not None:
+        raw_meta, text, start = split
+        meta = _structure(response, raw_meta, PageMeta, "$.meta")
+        return RawPage(meta=meta, records=LazyRecords(text, start), source=response)
     payload = parse_json(response)
     if not isinstance(payload, dict) or "meta" not in payload or "data" not in payload:
         raise _unexpected(response, "expected a list response with 'meta' and 'data'")
@@ -179,6 +272,15 @@ def decode_envelope_page(response: Response) -> RawPage:
 
 
 def iter_records(page: RawPage, cls: type[T]) -> Iterator[T]:
-    """Decode a page's wire dicts one at a time, as the caller asks for them."""
-    for index, record in enumerate(page.records):
+    """Decode a page's records one at a time, as the caller asks for them."""
+    records = iter(page.records)
+    index = 0
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            return
+        except ValueError as exc:  # a lazily parsed record that is not valid JSON
+            raise _unexpected(page.source, f"invalid JSON in $.data[{index}] ({exc})") from None
         yield _structure(page.source, record, cls, f"$.data[{index}]")
+        index += 1

@@ -11,11 +11,12 @@ never blocks the event loop for long.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import weakref
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -28,6 +29,7 @@ from ._requests import validate_page_size
 __all__ = ["Checkpoint", "PagePlan", "Paginator", "PaginatorStats"]
 
 T = TypeVar("T")
+U = TypeVar("U")
 logger = logging.getLogger("seventime_async")
 
 FetchPage = Callable[[tuple[tuple[str, str], ...], int, int], Awaitable[RawPage]]
@@ -174,6 +176,7 @@ class Paginator(Generic[T]):
         stop_page: int | None = None,
         max_items: int | None = None,
         concurrency: int = 4,
+        speculative: bool = False,
         dedupe: bool = True,
         on_progress: Callable[[PaginatorStats], None] | None = None,
         checkpoint: Checkpoint | None = None,
@@ -189,14 +192,26 @@ class Paginator(Generic[T]):
         self._fetch_page = fetch_page
         self._record_type = record_type
         self._filters = filters
-        self._plan = PagePlan(
+        plan = PagePlan(
             first_page=first_page, stop_page=stop_page, limit=limit, max_items=max_items
         )
+        # Before the first page's meta says how many pages there are: a resumed walk
+        # knows from its checkpoint; a speculative one assumes a full first window.
+        if checkpoint is not None and checkpoint.total_pages is not None:
+            plan = attrs.evolve(plan, last_page=plan.wanted_last_page(checkpoint.total_pages))
+        elif speculative:
+            guess = plan.wanted_last_page(first_page + concurrency - 1)
+            plan = attrs.evolve(plan, last_page=guess)
+        self._plan = plan
         self._concurrency = concurrency
         self._dedupe = dedupe
         self._on_progress = on_progress
         self._resumed_from = checkpoint
+        # Walks in progress. Weak, so that an abandoned walk is finalised (and its pages in
+        # flight cancelled) as soon as it is dropped; inside ``async with`` they are held
+        # strongly too, so that leaving the block closes them, deterministically.
         self._active: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._held: list[Any] | None = None
         self.stats = PaginatorStats()
         self.checkpoint: Checkpoint | None = checkpoint
 
@@ -209,14 +224,16 @@ class Paginator(Generic[T]):
     # -- the public ways to walk ----------------------------------------------------------
 
     def __aiter__(self) -> AsyncIterator[T]:
-        iterator = self._records()
-        self._active.add(iterator)
-        return iterator
+        return self._track(self._records())
 
     def pages(self) -> AsyncIterator[Page[T]]:
         """Iterate pages (``.meta``, ``.items``) instead of records."""
-        iterator = self._pages()
+        return self._track(self._pages())
+
+    def _track(self, iterator: AsyncGenerator[U, None]) -> AsyncGenerator[U, None]:
         self._active.add(iterator)
+        if self._held is not None:
+            self._held.append(iterator)
         return iterator
 
     async def collect(self) -> list[T]:
@@ -225,14 +242,18 @@ class Paginator(Generic[T]):
 
     async def aclose(self) -> None:
         """Stop every walk of this paginator and cancel its in-flight requests."""
-        for iterator in list(self._active):
+        for iterator in {*self._active, *(self._held or ())}:
             await iterator.aclose()
 
     async def __aenter__(self) -> Paginator[T]:
+        self._held = []
         return self
 
     async def __aexit__(self, *_: object) -> None:
-        await self.aclose()
+        try:
+            await self.aclose()
+        finally:
+            self._held = None
 
     # -- the walk -------------------------------------------------------------------------
 
@@ -241,40 +262,44 @@ class Paginator(Generic[T]):
         self.stats = walk.stats  # the latest walk's counters
         return walk
 
-    async def _records(self) -> AsyncIterator[T]:
+    async def _records(self) -> AsyncGenerator[T, None]:
         walk = self._start_walk()
         remaining = self._plan.max_items
-        async for raw, number in self._run(walk):
-            for index, record in enumerate(self._unseen(raw, walk)):
-                if remaining is not None:
-                    if remaining == 0:
-                        return
-                    remaining -= 1
-                walk.stats.records += 1
-                yield record
-                if index % _RECORDS_PER_LOOP_TURN == _RECORDS_PER_LOOP_TURN - 1:
-                    await asyncio.sleep(0)
-            self._page_completed(number, walk)
-            if remaining == 0:
-                return
+        # aclosing: closing this iterator must close the walk at once (it cancels the
+        # pages in flight), not whenever the garbage collector gets to it.
+        async with contextlib.aclosing(self._run(walk)) as pages:
+            async for raw, number in pages:
+                for index, record in enumerate(self._unseen(raw, walk)):
+                    if remaining is not None:
+                        if remaining == 0:
+                            return
+                        remaining -= 1
+                    walk.stats.records += 1
+                    yield record
+                    if index % _RECORDS_PER_LOOP_TURN == _RECORDS_PER_LOOP_TURN - 1:
+                        await asyncio.sleep(0)
+                self._page_completed(number, walk)
+                if remaining == 0:
+                    return
 
-    async def _pages(self) -> AsyncIterator[Page[T]]:
+    async def _pages(self) -> AsyncGenerator[Page[T], None]:
         walk = self._start_walk()
         remaining = self._plan.max_items
-        async for raw, number in self._run(walk):
-            items: list[T] = []
-            for record in self._unseen(raw, walk):
-                items.append(record)
-                if len(items) % _RECORDS_PER_LOOP_TURN == 0:
-                    await asyncio.sleep(0)
-            if remaining is not None:
-                items = items[:remaining]
-                remaining -= len(items)
-            walk.stats.records += len(items)
-            yield Page(meta=raw.meta, items=items)
-            self._page_completed(number, walk)
-            if remaining == 0:
-                return
+        async with contextlib.aclosing(self._run(walk)) as pages:
+            async for raw, number in pages:
+                items: list[T] = []
+                for record in self._unseen(raw, walk):
+                    items.append(record)
+                    if len(items) % _RECORDS_PER_LOOP_TURN == 0:
+                        await asyncio.sleep(0)
+                if remaining is not None:
+                    items = items[:remaining]
+                    remaining -= len(items)
+                walk.stats.records += len(items)
+                yield Page(meta=raw.meta, items=items)
+                self._page_completed(number, walk)
+                if remaining == 0:
+                    return
 
     def _unseen(self, raw: RawPage, walk: _Walk) -> Iterator[T]:
         """Decode a page's records one by one, dropping ids already yielded (dedupe)."""
@@ -320,21 +345,24 @@ class Paginator(Generic[T]):
         stats.total_resources = total
         stats.total_pages = raw.meta.total_pages
 
-    async def _run(self, walk: _Walk) -> AsyncIterator[tuple[RawPage, int]]:
+    async def _run(self, walk: _Walk) -> AsyncGenerator[tuple[RawPage, int], None]:
         """Fetch pages in order, with up to ``concurrency`` requests in flight."""
         plan = self._plan
         in_flight: deque[tuple[int, asyncio.Task[RawPage]]] = deque()
         next_number = plan.first_page
+
+        def top_up() -> None:
+            nonlocal next_number
+            while len(in_flight) < self._concurrency and plan.may_fetch(next_number):
+                task = asyncio.ensure_future(
+                    self._fetch_page(self._filters, next_number, plan.limit)
+                )
+                in_flight.append((next_number, task))
+                next_number += 1
+
         try:
-            while True:
-                while len(in_flight) < self._concurrency and plan.may_fetch(next_number):
-                    task = asyncio.ensure_future(
-                        self._fetch_page(self._filters, next_number, plan.limit)
-                    )
-                    in_flight.append((next_number, task))
-                    next_number += 1
-                if not in_flight:
-                    return
+            top_up()
+            while in_flight:
                 number, task = in_flight.popleft()
                 raw = await task
                 plan = plan.after(number, raw)
@@ -346,6 +374,7 @@ class Paginator(Generic[T]):
                     in_flight.pop()[1].cancel()
                 if plan.last_page is not None:
                     next_number = min(next_number, max(plan.last_page, number) + 1)
+                top_up()  # ask for the next pages now, before this page's records are decoded
                 yield raw, number
         finally:
             for _, task in in_flight:

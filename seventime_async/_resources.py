@@ -50,6 +50,7 @@ class SupplierInvoices:
         pages: range | None = None,
         max_items: int | None = None,
         concurrency: int = DEFAULT_LIST_CONCURRENCY,
+        speculative: bool = False,
         dedupe: bool = True,
         on_progress: Callable[[PaginatorStats], None] | None = None,
         resume: Checkpoint | None = None,
@@ -62,7 +63,10 @@ class SupplierInvoices:
         ``limit`` is the page size (1..500; the largest page makes the fewest requests
         under the rate limit). ``pages=range(a, b)`` walks only pages a..b-1, so workers can
         split an export; ``max_items`` stops after that many records. ``concurrency`` pages
-        are requested at once (1 walks strictly one page after the other). ``dedupe``
+        are requested at once (1 walks strictly one page after the other), as soon as the
+        first page's meta is known; ``speculative=True`` requests the first ``concurrency``
+        pages at once, before that, which saves a round trip on a long export and wastes
+        up to ``concurrency - 1`` requests on a short list. ``dedupe``
         drops a record whose ``_id`` was already yielded (pages shift when invoices are
         added or deleted during a walk). ``resume`` continues from a :class:`Checkpoint`.
         """
@@ -97,6 +101,7 @@ class SupplierInvoices:
             stop_page=stop_page,
             max_items=max_items,
             concurrency=concurrency,
+            speculative=speculative,
             dedupe=dedupe,
             on_progress=on_progress,
             checkpoint=resume,

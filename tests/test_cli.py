@@ -478,7 +478,7 @@ def test_flags_become_the_sdks_typed_filters(no_secret: None) -> None:
         "sort_by": "invoiceDate",
         "sort_direction": "descending",
     }
-    assert plan.list_arguments() == plan.filters
+    assert plan.list_arguments() == {**plan.filters, "speculative": True}
     assert (plan.out, plan.fmt, plan.sandbox_records) == (None, "jsonl", 2500)
 
 

@@ -33,6 +33,7 @@ from seventime_async import (
 )
 from seventime_async._converter import structure, unstructure
 from seventime_async._decode import (
+    LazyRecords,
     Response,
     decode_envelope_page,
     decode_record,
@@ -324,3 +325,34 @@ def test_every_model_field_has_a_wire_name_in_to_wire() -> None:
     wire = to_wire(SupplierInvoice(id="a"))
     assert len(wire) == len(attrs.fields(SupplierInvoice)) - 1  # all but `extra`
     assert {"_id", "OCR", "supplierInvoiceNumber", "totalAmountInclTax"} <= set(wire)
+
+
+def test_list_records_are_parsed_lazily_and_equal_a_full_parse() -> None:
+    body = {
+        "meta": {"totalResources": 3, "totalPages": 1, "currentPage": 1},
+        "data": [{"_id": "a", "totalAmount": 7681.7}, {"_id": "b", "notes": "å]}"}, {"_id": "c"}],
+    }
+    text = json.dumps(body, indent=1, ensure_ascii=False).encode()
+    page = decode_envelope_page(response(text))
+    assert isinstance(page.records, LazyRecords)
+    assert page.records
+    lazy = list(iter_records(page, SupplierInvoice))
+    data_first = json.dumps({"data": body["data"], "meta": body["meta"]}).encode()
+    eager = decode_envelope_page(response(data_first))
+    assert isinstance(eager.records, list)
+    assert lazy == list(iter_records(eager, SupplierInvoice))
+    assert lazy[0].total_amount == Decimal("7681.7")
+    empty = decode_envelope_page(response({"meta": body["meta"], "data": []}))
+    assert not empty.records
+
+
+def test_a_broken_record_in_a_lazily_parsed_page_is_a_typed_error() -> None:
+    text = (
+        b'{"meta": {"totalResources": 2, "totalPages": 1, "currentPage": 1},'
+        b' "data": [{"_id": "a"}, {"_id": "b" "x": 1}]}'
+    )
+    page = decode_envelope_page(response(text))
+    records = iter_records(page, SupplierInvoice)
+    assert next(records).id == "a"
+    with pytest.raises(UnexpectedResponseError, match=r"invalid JSON in \$\.data\[1\]"):
+        next(records)

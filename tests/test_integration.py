@@ -219,3 +219,18 @@ async def test_two_walks_of_one_paginator_at_once_each_see_every_record(
         first, second = await asyncio.gather(paginator.collect(), paginator.collect())
     expected = [doc["_id"] for doc in seventime_sandbox.invoices()]
     assert [i.id for i in first] == [i.id for i in second] == expected
+
+
+async def test_a_speculative_walk_asks_the_first_window_at_once(seventime_sandbox: Sandbox) -> None:
+    expected = [doc["_id"] for doc in seventime_sandbox.invoices()]
+    async with client_for(seventime_sandbox) as st:
+        long_walk = st.supplier_invoices.list(limit=10, concurrency=4, speculative=True)
+        assert [i.id async for i in long_walk] == expected
+        long_requests = len(seventime_sandbox.requests)
+        seventime_sandbox.clear_requests()
+        short_walk = st.supplier_invoices.list(limit=100, concurrency=4, speculative=True)
+        assert [i.id async for i in short_walk] == expected
+    assert long_requests == 6  # no page asked twice, none past the end
+    # a one-page list: pages 2-4 were asked before page 1 said there was only one
+    assert 1 <= len(seventime_sandbox.requests) <= 4
+    assert short_walk.stats.pages == 1
