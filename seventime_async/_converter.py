@@ -23,6 +23,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from ._fastpath import make_fast_structure
 from ._models import (
     DeletedSupplierInvoice,
     InvoiceItem,
@@ -119,6 +120,13 @@ def _decimal(value: Any, _: Any = None) -> Decimal | None:
     raise _Invalid(f"expected a number, got {value!r}")
 
 
+def _required_integer(value: Any, _: Any = None) -> int:
+    number = _integer(value)
+    if number is None:
+        raise _Invalid(f"expected a whole number, got {value!r}")
+    return number
+
+
 def _integer(value: Any, _: Any = None) -> int | None:
     if value is None or (isinstance(value, int) and not isinstance(value, bool)):
         return value
@@ -189,11 +197,19 @@ def _timestamp_to_wire(value: datetime) -> str:
 
 
 def _structure_with_extra(
-    cls: type[T], base: Callable[[Any, Any], T], known: frozenset[str]
+    cls: type[T],
+    base: Callable[[Any, Any], T],
+    known: frozenset[str],
+    fast: Callable[[Any], T] | None,
 ) -> Callable[[Any, Any], T]:
     def structure_record(data: Any, _: Any) -> T:
         if not isinstance(data, dict):
             raise _Invalid(f"expected a JSON object, got {type(data).__name__}")
+        if fast is not None:
+            try:
+                return fast(data)
+            except Exception:  # noqa: S110 - cattrs' detailed function decides, and explains
+                pass
         record = base(data, cls)
         if len(data) > len(known) or not known.issuperset(data):
             record.extra = {k: v for k, v in data.items() if k not in known}  # type: ignore[attr-defined]
@@ -214,11 +230,17 @@ def _unstructure_with_extra(base: Callable[[Any], dict[str, Any]]) -> Callable[[
 @functools.cache
 def converter() -> cattrs.Converter:
     """The converter for every record class (built once, on first use)."""
+    return build_converter()
+
+
+def build_converter(*, fast_path: bool = True) -> cattrs.Converter:
+    """A new converter; ``fast_path=False`` leaves out the generated fast functions."""
     conv = cattrs.Converter()
     scalar_hooks: list[tuple[Any, Callable[[Any, Any], Any]]] = [
         (str | None, _text),
         (str, _required_text),
         (Decimal | None, _decimal),
+        (int, _required_integer),
         (int | None, _integer),
         (bool | None, _boolean),
         (datetime | None, _timestamp),
@@ -230,6 +252,18 @@ def converter() -> cattrs.Converter:
     conv.register_unstructure_hook(datetime, _timestamp_to_wire)
     conv.register_unstructure_hook(Decimal, lambda value: value)
 
+    hooks = {
+        "text": _text,
+        "required_text": _required_text,
+        "decimal": _decimal,
+        "integer": _integer,
+        "required_integer": _required_integer,
+        "boolean": _boolean,
+        "timestamp": _timestamp,
+        "status": _status,
+        "item_type": _item_type,
+    }
+    fast = make_fast_structure(RECORD_CLASSES, wire_name, hooks) if fast_path else {}
     for cls in RECORD_CLASSES:
         fields = attrs.fields(cls)
         renames = {
@@ -241,7 +275,9 @@ def converter() -> cattrs.Converter:
         overrides: dict[str, Any] = {"extra": override(omit=True), **renames}
         base_structure = make_dict_structure_fn(cls, conv, **overrides)
         base_unstructure = make_dict_unstructure_fn(cls, conv, **overrides)
-        conv.register_structure_hook(cls, _structure_with_extra(cls, base_structure, known))
+        conv.register_structure_hook(
+            cls, _structure_with_extra(cls, base_structure, known, fast.get(cls))
+        )
         conv.register_unstructure_hook(cls, _unstructure_with_extra(base_unstructure))
     return conv
 

@@ -31,7 +31,14 @@ from seventime_async import (
     dumps_json,
     to_wire,
 )
-from seventime_async._converter import structure, unstructure
+from seventime_async import _converter as _conv
+from seventime_async._converter import (
+    RECORD_CLASSES,
+    build_converter,
+    structure,
+    unstructure,
+    wire_name,
+)
 from seventime_async._decode import (
     LazyRecords,
     Response,
@@ -41,6 +48,7 @@ from seventime_async._decode import (
     parse_retry_after,
     status_error,
 )
+from seventime_async._fastpath import make_fast_structure
 
 SPEC = (
     Path(__file__).resolve().parents[2]
@@ -356,3 +364,93 @@ def test_a_broken_record_in_a_lazily_parsed_page_is_a_typed_error() -> None:
     assert next(records).id == "a"
     with pytest.raises(UnexpectedResponseError, match=r"invalid JSON in \$\.data\[1\]"):
         next(records)
+
+
+# -- the generated fast path agrees with cattrs' own functions ----------------------------
+
+lenient_scalars = (
+    st.none()
+    | st.text(max_size=5)
+    | st.sampled_from(["", "12", "7681.7", "true", "false", "2020-09-15T13:44:06.566Z", "time"])
+    | st.integers(-5, 20)
+    | st.booleans()
+    | st.decimals(
+        allow_nan=False, allow_infinity=False, places=2, max_value=10**6, min_value=-(10**6)
+    )
+    | st.lists(st.integers(), max_size=2)
+)
+invoice_keys = st.sampled_from(
+    [
+        "_id",
+        "OCR",
+        "supplierInvoiceNumber",
+        "supplierInvoiceStatus",
+        "totalAmount",
+        "isInvoiceable",
+        "workOrderNumber",
+        "invoiceDate",
+        "notes",
+        "selfBillingTimeLogIds",
+        "unknownKey",
+    ]
+)
+item_keys = st.sampled_from(["_id", "itemType", "unitPrice", "itemOrder", "createDate", "x"])
+wire_invoices = st.fixed_dictionaries(
+    {"_id": st.text(min_size=1, max_size=5)},
+    optional={
+        "invoiceItems": st.lists(
+            st.dictionaries(item_keys, lenient_scalars, max_size=5), max_size=2
+        )
+    },
+).flatmap(
+    lambda base: st.dictionaries(invoice_keys, lenient_scalars, max_size=8).map(
+        lambda more: {**base, **more}
+    )
+)
+
+
+HOOKS = (
+    "text",
+    "required_text",
+    "decimal",
+    "integer",
+    "required_integer",
+    "boolean",
+    "timestamp",
+    "status",
+    "item_type",
+)
+PLAIN = build_converter(fast_path=False)
+FAST = make_fast_structure(
+    RECORD_CLASSES, wire_name, {name: getattr(_conv, f"_{name}") for name in HOOKS}
+)[SupplierInvoice]
+
+
+@given(wire_invoices)
+def test_the_fast_path_gives_cattrs_result_or_leaves_it_to_cattrs(wire: dict[str, Any]) -> None:
+    try:
+        expected = PLAIN.structure(wire, SupplierInvoice)
+    except Exception:
+        expected = None
+    try:
+        got = FAST(wire)
+    except Exception:
+        return  # the converter then uses cattrs' function: nothing to compare
+    assert got == expected
+    assert to_wire(got) == to_wire(expected)
+
+
+def test_the_fast_path_takes_the_usual_records() -> None:
+    wire = {
+        "_id": "a",
+        "totalAmount": Decimal("7681.7"),
+        "OCR": "",
+        "notes": None,
+        "invoiceItems": [{"_id": "i", "itemType": "time", "unitPrice": 550}],
+        "supplierInvoiceStatus": 5,
+        "invoiceDate": "2020-09-15T13:44:06.566Z",
+        "zz": 1,
+    }
+    fast = FAST(wire)  # no exception: the usual shapes never leave the fast path
+    assert fast == PLAIN.structure(wire, SupplierInvoice)
+    assert fast.extra == {"zz": 1}
