@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import attrs
 
+from ._converter import converter
 from ._decode import Response, status_error
 from ._exceptions import (
     APIConnectionError,
@@ -173,6 +174,9 @@ class SevenTime:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self.supplier_invoices = SupplierInvoices(self._send)
+        # Build the (cached, process-wide) converter now, at set-up, rather than in the
+        # middle of the first response: building it holds the event loop for ~10 ms.
+        converter()
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

@@ -1,0 +1,186 @@
+"""The benchmark suite of seventime_async: one command, every result a ratio measured
+side by side in one run, written to benchmarks/RESULTS.md.
+
+    .venv/bin/pip install httpx orjson "pydantic>=2"      # the competitors, once
+    .venv/bin/python benchmarks/run.py                   # full run (~6 min) -> RESULTS.md
+    .venv/bin/python benchmarks/run.py --quick           # smoke run (~1.5 min), stdout only
+    .venv/bin/python benchmarks/run.py --only export     # one section
+
+Each section runs in its own Python process (monkeypatched variants and memory figures
+stay isolated); every sandbox server runs in yet another process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import HERE, machine_info, md_table, python_child, yes_no
+
+# name -> (module, title); in the order of a full run (the long one last).
+SECTIONS: dict[str, tuple[str, str]] = {
+    "throughput": ("bench_throughput", "2. Typed-record throughput (rate limit off)"),
+    "stall": ("bench_stall", "4. Longest event-loop stall during an export"),
+    "memory": ("bench_memory", "3. Peak memory of a 100,000-record streaming export"),
+    "pacing": ("limiter_pacing", "Limiter pacing (benchmarks/limiter_pacing.py)"),
+    "export": ("bench_export", "1. Export at the rate-limit bound"),
+}
+REPORT_ORDER = ("export", "throughput", "memory", "stall", "pacing")
+
+
+def pacing_section(quick: bool) -> dict[str, Any]:
+    """Run benchmarks/limiter_pacing.py as it is (N=41 grants; 9 in --quick) and keep
+    its table."""
+    import subprocess
+
+    script = HERE / "limiter_pacing.py"
+    if quick:
+        argv = [
+            "-c",
+            "import asyncio, sys; sys.path.insert(0, sys.argv[1]); import limiter_pacing as m; "
+            "m.N = 9; asyncio.run(m.main())",
+            str(HERE),
+        ]
+    else:
+        argv = [str(script)]
+    done = subprocess.run(
+        [sys.executable, *argv], capture_output=True, text=True, check=True, timeout=300
+    )
+    lines = done.stdout.strip().splitlines()
+    intro = [line for line in lines if not line.startswith("|")]
+    table = [line for line in lines if line.startswith("|")]
+    markdown = (
+        "Output of `python benchmarks/limiter_pacing.py` (run as it is, unchanged): "
+        + " ".join(intro)
+        + ".\n\n"
+        + "\n".join(table)
+    )
+    return {"markdown": markdown, "goals": []}
+
+
+def run_child_section(name: str, quick: bool) -> dict[str, Any]:
+    if name == "pacing":
+        return pacing_section(quick)
+    module = importlib.import_module(SECTIONS[name][0])
+    result: dict[str, Any] = module.section(quick)
+    return result
+
+
+def render(
+    results: dict[str, dict[str, Any]], info: dict[str, Any], quick: bool, wall: float
+) -> str:
+    packages = ", ".join(f"{name} {version}" for name, version in info["packages"].items())
+    lines = [
+        "# seventime_async benchmark results",
+        "",
+        "Produced by `python benchmarks/run.py"
+        + (" --quick" if quick else "")
+        + "` (see benchmarks/README.md). Every figure below is a ratio or a figure measured "
+        "side by side in this one run; the sandbox server always runs in a separate process.",
+        "",
+        f"- **Machine**: {info['cpu']}, {info['cores']} cores ({info['usable_cores']} usable), "
+        f"{info['platform']}",
+        f"- **SDK measured**: commit {info['git']}",
+        f"- **Python** {info['python']} ({info['implementation']}); {packages}",
+        f"- **Date**: {info['date']}; full run took {wall / 60:.1f} min; load average at the "
+        f"start {info['loadavg'][0]:.2f} / {info['loadavg'][1]:.2f} / {info['loadavg'][2]:.2f}"
+        f", at the end {info['loadavg_end'][0]:.2f} / {info['loadavg_end'][1]:.2f} / "
+        f"{info['loadavg_end'][2]:.2f}",
+        "- **Noise**: a 2-core shared machine on which others run test suites at the same "
+        "time; the client, the server process and those tests compete for the cores. "
+        "Rate-limit-bound ratios (section 1) are robust to that (they wait on the clock); "
+        "CPU-bound figures (sections 2 and 4) can move by 10-20 % between runs.",
+        "",
+        "## Goals",
+        "",
+    ]
+    goal_rows = []
+    for name in REPORT_ORDER:
+        for goal, value, target, met in results.get(name, {}).get("goals", []):
+            goal_rows.append([goal, value, target, yes_no(bool(met))])
+    lines.append(md_table(["goal", "measured", "target", "met"], goal_rows))
+    for name in REPORT_ORDER:
+        if name not in results:
+            continue
+        result = results[name]
+        lines += [
+            "",
+            f"## {SECTIONS[name][1]}",
+            "",
+            result["markdown"],
+            "",
+            f"_Section wall time: {result.get('seconds', 0):.0f} s._",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes: a smoke run")
+    parser.add_argument(
+        "--only", action="append", choices=sorted(SECTIONS), help="run only this section (repeat)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where to write the Markdown (default: benchmarks/RESULTS.md for a full run "
+        "of every section; stdout only for --quick or --only)",
+    )
+    parser.add_argument("--section", choices=sorted(SECTIONS), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.section:  # child mode: one section, JSON on the last line of stdout
+        result = run_child_section(args.section, args.quick)
+        print(json.dumps(result, default=str))
+        return 0
+
+    names = [name for name in SECTIONS if not args.only or name in args.only]
+    out = args.out
+    if out is None and not args.quick and not args.only:
+        out = HERE / "RESULTS.md"
+    info = machine_info()
+    started = time.perf_counter()
+    results: dict[str, dict[str, Any]] = {}
+    failed = False
+    for name in names:
+        print(f"[{time.strftime('%H:%M:%S')}] {name} ...", file=sys.stderr, flush=True)
+        section_started = time.perf_counter()
+        try:
+            child_args = [str(Path(__file__).resolve()), "--section", name]
+            results[name] = python_child(child_args + (["--quick"] if args.quick else []))
+        except Exception:
+            failed = True
+            results[name] = {
+                "markdown": "**This section failed:**\n\n```\n"
+                + traceback.format_exc()[-3000:]
+                + "\n```",
+                "goals": [],
+            }
+        results[name]["seconds"] = time.perf_counter() - section_started
+        print(
+            f"[{time.strftime('%H:%M:%S')}] {name} done in {results[name]['seconds']:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+    import os
+
+    info["loadavg_end"] = os.getloadavg()
+    text = render(results, info, args.quick, time.perf_counter() - started)
+    print(text)
+    if out is not None:
+        out.write_text(text)
+        print(f"written to {out}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
