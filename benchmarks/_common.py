@@ -360,9 +360,7 @@ def python_child(args: Sequence[str], *, timeout: float = 600.0) -> dict[str, An
         check=False,
     )
     if done.returncode != 0:
-        raise RuntimeError(
-            f"child {args} failed with {done.returncode}:\n{done.stderr[-4000:]}"
-        )
+        raise RuntimeError(f"child {args} failed with {done.returncode}:\n{done.stderr[-4000:]}")
     last = done.stdout.strip().splitlines()[-1]
     result: dict[str, Any] = json.loads(last)
     return result

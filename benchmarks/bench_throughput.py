@@ -20,6 +20,7 @@ from typing import Any
 
 import _variants
 import aiohttp
+import attrs
 import httpx
 import orjson
 from _common import LIST_PATH, PAGE_SIZE, fmt_int, md_table, raw_export, warm_up, yes_no
@@ -32,7 +33,16 @@ from seventime_async.testing import SandboxProcess
 
 GOAL_VS_PYDANTIC = 1.2
 SDK_PARSE = "the SDK's own list parsing (`decode_envelope_page`, iterate the records)"
-SDK_E2E = "the SDK's parsing + SDK converter (the SDK today)"
+SDK_E2E = "the SDK's parsing + SDK converter (the SDK as it is)"
+ORJSON_E2E = "orjson.loads whole page + SDK converter"
+STRUCTURE_BASE = "SDK converter as is (fast path; Decimal dicts)"
+DEFINE_FAST = "SDK converter, `attrs.define` copies of the classes (control)"
+FROZEN_FAST = "SDK converter, `attrs.frozen` copies"
+NO_DETAIL_FAST = "SDK converter, `detailed_validation=False` (detailed one on failure)"
+CATTRS_ONLY = "cattrs only (`fast_path=False`)"
+DEFINE_CATTRS = "cattrs only, `attrs.define` copies (control)"
+FROZEN_CATTRS = "cattrs only, `attrs.frozen` copies"
+NO_DETAIL_CATTRS = "cattrs only, `detailed_validation=False` (detailed one on failure)"
 
 
 # -- the clients ----------------------------------------------------------------------------
@@ -122,16 +132,16 @@ def micro(bodies: list[bytes], passes: int) -> dict[str, Any]:
     decoding, dominate)."""
     records = sum(len(json.loads(body)["data"]) for body in bodies)
     sdk_conv = sdk_converter()
+    cattrs_only = _variants.cattrs_only_converter()
     mutable = _variants.copy_classes(frozen=False)
     frozen = _variants.copy_classes(frozen=True)
-    conv_mutable = _variants.build_converter(mutable.values())
-    conv_frozen = _variants.build_converter(frozen.values(), frozen=True)
-    conv_mutable_fast = _variants.build_converter(mutable.values(), detailed_validation=False)
-    fast = _variants.fast_structure()
-    inline = _variants.inline_structure()
-    inline_frozen = _variants.inline_structure(frozen.values(), frozen=True)
-    cattrs_only = _variants.cattrs_only_converter()
     inv_mutable, inv_frozen = mutable[SupplierInvoice], frozen[SupplierInvoice]
+    conv_mutable = _variants.build_converter(mutable.values())
+    conv_frozen = _variants.build_converter(frozen.values())
+    conv_mutable_cattrs = _variants.build_converter(mutable.values(), fast_path=False)
+    conv_frozen_cattrs = _variants.build_converter(frozen.values(), fast_path=False)
+    no_detail = _variants.structure_without_detail()
+    no_detail_cattrs = _variants.structure_without_detail(fast_path=False)
 
     def structure_all(pages: list[list[Any]], func: Callable[[Any], Any]) -> Callable[[], None]:
         def run() -> None:
@@ -164,20 +174,20 @@ def micro(bodies: list[bytes], passes: int) -> dict[str, Any]:
     def sdk_one(record: Any) -> Any:
         return sdk_conv.structure(record, SupplierInvoice)
 
-    def fast_one(record: Any) -> Any:
-        return fast(record, SupplierInvoice)
-
-    def inline_one(record: Any) -> Any:
-        return inline(record, SupplierInvoice)
-
     def cattrs_one(record: Any) -> Any:
-        assert cattrs_only is not None
         return cattrs_only.structure(record, SupplierInvoice)
 
+    def frozen_one(record: Any) -> Any:
+        return conv_frozen.structure(record, inv_frozen)
+
+    def converter_on(conv: Any, cls: type[Any]) -> Callable[[Any], Any]:
+        return lambda record: conv.structure(record, cls)
+
+    def no_detail_on(structure: Callable[[Any, type[Any]], Any]) -> Callable[[Any], Any]:
+        return lambda record: structure(record, SupplierInvoice)
 
     responses = [
-        Response(status=200, headers={}, body=body, method="GET", path=LIST_PATH)
-        for body in bodies
+        Response(status=200, headers={}, body=body, method="GET", path=LIST_PATH) for body in bodies
     ]
 
     def sdk_path(func: Callable[[Any], Any] | None) -> Callable[[], None]:
@@ -201,13 +211,9 @@ def micro(bodies: list[bytes], passes: int) -> dict[str, Any]:
                     "json.loads(Decimal) whole page + SDK converter",
                     parse_structure(json_dec, sdk_one),
                 ),
-                ("orjson.loads whole page + SDK converter", parse_structure(orjson.loads, sdk_one)),
-                *(
-                    [("the SDK's parsing + cattrs only (`fast_path=False`)", sdk_path(cattrs_one))]
-                    if cattrs_only is not None
-                    else [("the SDK's parsing + inline structure", sdk_path(inline_one))]
-                ),
-                ("orjson.loads + inline structure", parse_structure(orjson.loads, inline_one)),
+                (ORJSON_E2E, parse_structure(orjson.loads, sdk_one)),
+                ("the SDK's parsing + cattrs only (`fast_path=False`)", sdk_path(cattrs_one)),
+                ("the SDK's parsing + SDK converter, `attrs.frozen` copies", sdk_path(frozen_one)),
                 (
                     "pydantic PydListPage.model_validate_json (whole page)",
                     parse_only(PydListPage.model_validate_json),
@@ -229,40 +235,28 @@ def micro(bodies: list[bytes], passes: int) -> dict[str, Any]:
     float_pages = [json.loads(body)["data"] for body in bodies]
     orjson_pages = [orjson.loads(body)["data"] for body in bodies]
     structure_rows: list[tuple[str, Callable[[], None]]] = [
-        ("SDK converter as is (Decimal dicts)", structure_all(dec_pages, sdk_one)),
-        *(
-            [
-                (
-                    "SDK converter, cattrs only (`fast_path=False`)",
-                    structure_all(dec_pages, cattrs_one),
-                )
-            ]
-            if cattrs_only is not None
-            else []
+        (STRUCTURE_BASE, structure_all(dec_pages, sdk_one)),
+        (
+            DEFINE_FAST,
+            structure_all(dec_pages, converter_on(conv_mutable, inv_mutable)),
+        ),
+        (FROZEN_FAST, structure_all(dec_pages, frozen_one)),
+        (NO_DETAIL_FAST, structure_all(dec_pages, no_detail_on(no_detail))),
+        (CATTRS_ONLY, structure_all(dec_pages, cattrs_one)),
+        (
+            DEFINE_CATTRS,
+            structure_all(dec_pages, converter_on(conv_mutable_cattrs, inv_mutable)),
         ),
         (
-            "replica of the cattrs-only converter, attrs.define copies",
-            structure_all(dec_pages, lambda r: conv_mutable.structure(r, inv_mutable)),
+            FROZEN_CATTRS,
+            structure_all(dec_pages, converter_on(conv_frozen_cattrs, inv_frozen)),
         ),
-        (
-            "replica, attrs.frozen copies",
-            structure_all(dec_pages, lambda r: conv_frozen.structure(r, inv_frozen)),
-        ),
-        (
-            "replica, define copies, detailed_validation=False",
-            structure_all(dec_pages, lambda r: conv_mutable_fast.structure(r, inv_mutable)),
-        ),
+        (NO_DETAIL_CATTRS, structure_all(dec_pages, no_detail_on(no_detail_cattrs))),
         (
             "SDK converter on orjson dicts (float -> Decimal(repr))",
             structure_all(orjson_pages, sdk_one),
         ),
         ("SDK converter on json.loads float dicts", structure_all(float_pages, sdk_one)),
-        ("inline structure (benchmark's) on Decimal dicts", structure_all(dec_pages, inline_one)),
-        (
-            "inline structure (benchmark's), attrs.frozen copies",
-            structure_all(dec_pages, lambda r: inline_frozen(r, inv_frozen)),
-        ),
-        ("inline structure (benchmark's) on orjson dicts", structure_all(orjson_pages, inline_one)),
     ]
     gc.collect()
     gc.freeze()
@@ -270,20 +264,29 @@ def micro(bodies: list[bytes], passes: int) -> dict[str, Any]:
         results["structure"] = timed(structure_rows)
     finally:
         gc.unfreeze()
-    # Correctness of the variants against the SDK (every record, every field, extra too).
-    json_records = [sdk_one(r) for page in dec_pages for r in page]
+    # Correctness of the variants against the SDK (every record, every field, extra too;
+    # the copies compared field by field, as tuples).
+    sdk_records = [sdk_one(r) for page in dec_pages for r in page]
+    as_tuples = [attrs.astuple(r) for r in sdk_records]
+
+    def same(pages: list[list[Any]], func: Callable[[Any], Any], *, copies: bool = False) -> bool:
+        records = [func(r) for page in pages for r in page]
+        if copies:
+            return as_tuples == [attrs.astuple(r) for r in records]
+        return sdk_records == records
+
     return {
         "records": records,
         "pages": len(bodies),
         "bytes": sum(len(b) for b in bodies),
         **results,
-        "same_orjson": json_records == [sdk_one(r) for page in orjson_pages for r in page],
-        "same_fast": json_records == [fast_one(r) for page in dec_pages for r in page],
-        "same_inline": json_records == [inline_one(r) for page in dec_pages for r in page],
-        "same_cattrs": cattrs_only is None
-        or json_records == [cattrs_one(r) for page in dec_pages for r in page],
-        "same_inline_orjson": json_records
-        == [inline_one(r) for page in orjson_pages for r in page],
+        "same_orjson": same(orjson_pages, sdk_one),
+        "same_cattrs": same(dec_pages, cattrs_one),
+        "same_no_detail": same(dec_pages, no_detail_on(no_detail))
+        and same(dec_pages, no_detail_on(no_detail_cattrs)),
+        "same_copies": same(dec_pages, frozen_one, copies=True)
+        and same(dec_pages, converter_on(conv_mutable, inv_mutable), copies=True)
+        and same(dec_pages, converter_on(conv_frozen_cattrs, inv_frozen), copies=True),
     }
 
 
@@ -355,18 +358,8 @@ def section(quick: bool) -> dict[str, Any]:
             ("transport", "aiohttp, read bodies only (transport share)", transport_walk(pages)),
             ("httpx", "httpx, read bodies only (transport share)", httpx_read_walk(pages)),
             ("sdk4", "seventime_async, default concurrency=4 (not sequential)", sdk(4)),
-            *(
-                [
-                    (
-                        "cattrs",
-                        "SDK, cattrs-only converter (`fast_path=False`)",
-                        sdk(1, "cattrs-only"),
-                    )
-                ]
-                if _variants.cattrs_only_converter() is not None
-                else [("inline", "SDK + inline structure (candidate)", sdk(1, "inline-structure"))]
-            ),
-            ("orjson", "SDK + orjson, whole page (candidate)", sdk(1, "orjson")),
+            ("cattrs", "SDK, cattrs-only converter (`fast_path=False`)", sdk(1, "cattrs-only")),
+            ("orjson", "SDK + orjson, whole page", sdk(1, "orjson")),
             (
                 "wholejson",
                 "SDK + `json.loads(parse_float=Decimal)`, whole page",
@@ -465,8 +458,13 @@ def section(quick: bool) -> dict[str, Any]:
     ]
     md.append("Parsing the page bodies only:")
     md.append(md_table(["parser", "ms per 500-record page", "records/s"], parse_rows))
-    base = dict(micro_results["structure"])["SDK converter as is (Decimal dicts)"]
-    md.append("cattrs structuring only (dicts already parsed):")
+    structure_s = dict(micro_results["structure"])
+    base = structure_s[STRUCTURE_BASE]
+    md.append(
+        "Structuring only (dicts already parsed). The copies are `attrs.make_class` copies "
+        "of the record classes run through the SDK's own `build_converter` (fast path "
+        "included); the define copies are the control for the frozen ones:"
+    )
     md.append(
         md_table(
             ["variant", "us/record", "records/s", "vs SDK"],
@@ -487,16 +485,74 @@ def section(quick: bool) -> dict[str, Any]:
             ],
         )
     )
+
+    def cost(variant: str, control: str) -> str:
+        return f"{structure_s[variant] / structure_s[control] - 1:+.0%}"
+
+    frozen_fast, frozen_cattrs = cost(FROZEN_FAST, DEFINE_FAST), cost(FROZEN_CATTRS, DEFINE_CATTRS)
+    no_detail_fast = cost(NO_DETAIL_FAST, STRUCTURE_BASE)
+    no_detail_cattrs = cost(NO_DETAIL_CATTRS, CATTRS_ONLY)
+    fast_gain = structure_s[CATTRS_ONLY] / structure_s[STRUCTURE_BASE]
+    md.append(
+        f"Time per record against its control: `attrs.frozen` copies {frozen_fast} on the fast "
+        f"path, {frozen_cattrs} with cattrs only; `detailed_validation=False` "
+        f"{no_detail_fast} on the fast path, {no_detail_cattrs} with cattrs only. The fast "
+        f"path structures {fast_gain:.2f}x as fast as cattrs alone."
+    )
     md.append(
         f"Same records (every field, `extra` included) via orjson as via "
-        f"`json.loads(parse_float=Decimal)`: {yes_no(micro_results['same_orjson'])}; via "
-        f"detailed_validation=False: {yes_no(micro_results['same_fast'])}; via inline "
-        f"structure: {yes_no(micro_results['same_inline'])}; via orjson + inline structure: "
-        f"{yes_no(micro_results['same_inline_orjson'])}; the SDK's converter with and "
-        f"without its fast path: {yes_no(micro_results['same_cattrs'])}."
+        f"`json.loads(parse_float=Decimal)`: {yes_no(micro_results['same_orjson'])}; with "
+        f"detailed_validation=False: {yes_no(micro_results['same_no_detail'])}; with and "
+        f"without the fast path: {yes_no(micro_results['same_cattrs'])}; the define and frozen "
+        f"copies, field by field: {yes_no(micro_results['same_copies'])}."
     )
+    e2e = dict(micro_results["end_to_end"])
+    parse = dict(micro_results["parse"])
+    noise = 0.03  # below this, a difference between two micro-benchmark rows is noise
+    if structure_s[FROZEN_FAST] / structure_s[DEFINE_FAST] > 1 + noise:
+        frozen_finding = (
+            f"Keep the record classes `attrs.define`: `attrs.frozen` costs {frozen_fast} per "
+            f"record on the converter's fast path ({frozen_cattrs} with cattrs alone)."
+        )
+    else:
+        frozen_finding = (
+            f"`attrs.frozen` record classes would cost {frozen_fast} per record on the fast "
+            f"path ({frozen_cattrs} with cattrs alone): speed is no reason against them."
+        )
+    if structure_s[NO_DETAIL_FAST] / structure_s[STRUCTURE_BASE] < 1 - noise:
+        detail_finding = (
+            f"A second converter without cattrs' detailed validation (the detailed one "
+            f"only on failure) changes {no_detail_fast} per record on the fast path "
+            f"({no_detail_cattrs} with cattrs alone): worth a look."
+        )
+    else:
+        detail_finding = (
+            f"Keep one converter, with cattrs' detailed validation: one without it (the "
+            f"detailed one only on failure, for the error paths) changes {no_detail_fast} "
+            "per record on the fast path, where cattrs' function only runs when the fast "
+            f"path meets something unexpected ({no_detail_cattrs} with cattrs alone)."
+        )
+    orjson_speed = e2e[SDK_E2E] / e2e[ORJSON_E2E]
+    orjson_parse = parse[SDK_PARSE] / parse["orjson.loads (floats), whole page"]
+    orjson_finding = (
+        f"{'Keep the stdlib parser' if orjson_speed < 1 + noise else 'orjson is faster'}: "
+        f"orjson parses a page {orjson_parse:.1f}x as fast as the SDK's lazy parsing, but "
+        "its floats cost the converter a `Decimal(repr(f))` each; end to end (bytes to typed "
+        f"records) orjson whole page + SDK converter runs at {orjson_speed:.2f}x the SDK's "
+        f"speed, and a sequential walk with it at {rate['orjson'] / rate['sdk']:.2f}x. It "
+        "also parses a page whole, which stalls the loop (section 4), and would be a new "
+        "dependency."
+    )
+    findings = [
+        f"Keep the converter's fast path: it structures {fast_gain:.2f}x as fast as cattrs "
+        f"alone (same records: {yes_no(micro_results['same_cattrs'])}).",
+        frozen_finding,
+        detail_finding,
+        orjson_finding,
+    ]
     return {
         "markdown": "\n\n".join(md),
+        "findings": findings,
         "goals": [
             [
                 "2. typed throughput: SDK / httpx+pydantic",
