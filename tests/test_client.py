@@ -375,4 +375,3 @@ async def test_one_client_shared_by_many_tasks(mock_api: Any) -> None:
     async with client(max_concurrency=3) as st:
         results = await asyncio.gather(*(st.supplier_invoices.get(f"t{i}") for i in range(20)))
     assert [r.id for r in results] == [f"t{i}" for i in range(20)]
-
