@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import aiohttp
-from _common import LIST_PATH, PAGE_SIZE, GcTimer, Ticker, md_table, raw_export, warm_up, yes_no
-from bench_throughput import sdk_walk
+from _common import LIST_PATH, PAGE_SIZE, GcTimer, Ticker, md_table, warm_up, yes_no
+from bench_throughput import raw_walk, sdk_walk
 
 from seventime_async import SupplierInvoice
 from seventime_async._converter import converter
@@ -46,12 +46,6 @@ async def whole_page_walk(url: str, key: str) -> int:
                 break
             page += 1
     return count
-
-
-async def raw_walk(url: str, key: str) -> int:
-    result = await raw_export(url, key)
-    records: int = result["records"]
-    return records
 
 
 def sdk(concurrency: int, *variants: str) -> Callable[[str, str], Awaitable[int]]:
