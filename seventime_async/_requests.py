@@ -356,11 +356,6 @@ _ITEM_FIELDS: dict[str, Callable[[Any, str], Any]] = {
 }
 
 _ROW_TAX_PERCENTS = (0, 6, 12, 25)
-_SPECIAL_WIRE = {"ocr": "OCR"}
-
-
-def _wire(field: str) -> str:
-    return _SPECIAL_WIRE.get(field) or wire_name(field)
 
 
 def _check_unknown(given: Iterable[str], known: Iterable[str], what: str) -> None:
@@ -379,7 +374,7 @@ def validate_filters(filters: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     """Check list filters and encode them as query parameters (``None`` values are left out)."""
     _check_unknown(filters, _FILTERS, "filter")
     params = tuple(
-        (_wire(name), _FILTERS[name](value, name))
+        (wire_name(name), _FILTERS[name](value, name))
         for name, value in filters.items()
         if value is not None
     )
@@ -455,7 +450,7 @@ def _invoice_body(fields: Mapping[str, Any], *, allowed: Iterable[str]) -> dict[
     for name, value in fields.items():
         if name in ("invoice_items", "extra_fields"):
             continue
-        wire[_wire(name)] = _INVOICE_FIELDS[name](value, name)
+        wire[wire_name(name)] = _INVOICE_FIELDS[name](value, name)
     _check_currency(wire)
     items = fields.get("invoice_items")
     if items is not None:
