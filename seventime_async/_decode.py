@@ -27,6 +27,7 @@ from ._exceptions import (
 from ._models import PageMeta
 
 __all__ = [
+    "LazyRecords",
     "RawPage",
     "Response",
     "decode_envelope_page",

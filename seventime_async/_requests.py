@@ -42,7 +42,6 @@ V2_SUPPLIER_INVOICES = "/api/2/supplierInvoices/"
 JSON_CONTENT_TYPE = "application/json"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 MAX_PAGE_SIZE = 500
-DEFAULT_PAGE_SIZE = 100
 
 # JavaScript numbers: integers beyond this lose precision on the server.
 _MAX_SAFE_INTEGER = 2**53 - 1
