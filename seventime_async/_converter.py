@@ -1,7 +1,10 @@
 """The cattrs converter between wire dicts (camelCase JSON) and the attrs records.
 
-Pure functions, no I/O. The converter is built once, on first use, with generated
-structure/unstructure functions per record class.
+Pure functions, no I/O. Hooks are chosen by type, never from a list of record classes:
+any attrs class with an ``extra`` field is a record (unknown keys go to ``extra``), any
+enum is decoded leniently, and ``Decimal``, ``datetime``, ``int``, ``bool`` and ``str``
+fields accept the shapes the reference's examples show. Adding a resource adds no line
+here.
 
 Leniency, because the reference's examples are inconsistent and the server may send any
 of them: numbers arrive as strings and strings as numbers, ``""`` stands for "no value"
@@ -12,8 +15,10 @@ parsed with ``parse_float=Decimal`` so ``7681.7`` stays exactly ``7681.7``.
 
 from __future__ import annotations
 
+import enum
 import functools
 import json
+import typing
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -21,22 +26,17 @@ from typing import Any, TypeVar
 
 import attrs
 import cattrs
+from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from ._fastpath import make_fast_structure
-from ._models import (
-    DeletedSupplierInvoice,
-    InvoiceItem,
-    ItemType,
-    PageMeta,
-    SupplierInvoice,
-    SupplierInvoiceLogEntry,
-    SupplierInvoiceStatus,
-)
+from ._fastpath import OPEN_TYPES, make_fast_structure
+from ._naming import wire_name, wire_path
 
 __all__ = [
     "converter",
     "dumps_json",
+    "is_record",
+    "record_wire_name",
     "structure",
     "to_wire",
     "unstructure",
@@ -46,35 +46,15 @@ __all__ = [
 
 T = TypeVar("T")
 
-# Nested classes first: a class's generated function binds the hooks of its fields.
-RECORD_CLASSES: tuple[type[Any], ...] = (
-    InvoiceItem,
-    SupplierInvoiceLogEntry,
-    SupplierInvoice,
-    DeletedSupplierInvoice,
-    PageMeta,
-)
 
-_SPECIAL_WIRE_NAMES = {"id": "_id", "ocr": "OCR"}
+def is_record(cls: Any) -> bool:
+    """Whether ``cls`` is a record: an attrs class with an ``extra`` field."""
+    return isinstance(cls, type) and attrs.has(cls) and "extra" in attrs.fields_dict(cls)
 
 
-@functools.cache
-def wire_name(attribute: str) -> str:
-    """The API's key for a snake_case attribute: ``total_amount`` -> ``totalAmount``."""
-    special = _SPECIAL_WIRE_NAMES.get(attribute)
-    if special is not None:
-        return special
-    head, *rest = attribute.split("_")
-    return head + "".join(part.capitalize() for part in rest)
-
-
-def wire_path(cattrs_path: str) -> str:
-    """Rewrite a cattrs error path (``$.invoice_items[0].item_order``) in wire names."""
-    out: list[str] = []
-    for segment in cattrs_path.split("."):
-        name, bracket, rest = segment.partition("[")
-        out.append(wire_name(name) + bracket + rest if name and name != "$" else segment)
-    return ".".join(out)
+def record_wire_name(field: attrs.Attribute[Any]) -> str:
+    """The wire key of a record field: its ``wire`` metadata, or the naming rule."""
+    return str(field.metadata.get("wire") or wire_name(field.name))
 
 
 class _Invalid(ValueError):
@@ -120,10 +100,10 @@ def _decimal(value: Any, _: Any = None) -> Decimal | None:
     raise _Invalid(f"expected a number, got {value!r}")
 
 
-def _required_integer(value: Any, _: Any = None) -> int:
-    number = _integer(value)
+def _required_decimal(value: Any, _: Any = None) -> Decimal:
+    number = _decimal(value)
     if number is None:
-        raise _Invalid(f"expected a whole number, got {value!r}")
+        raise _Invalid(f"expected a number, got {value!r}")
     return number
 
 
@@ -136,6 +116,13 @@ def _integer(value: Any, _: Any = None) -> int | None:
     if number != number.to_integral_value():
         raise _Invalid(f"expected a whole number, got {value!r}")
     return int(number)
+
+
+def _required_integer(value: Any, _: Any = None) -> int:
+    number = _integer(value)
+    if number is None:
+        raise _Invalid(f"expected a whole number, got {value!r}")
+    return number
 
 
 _TRUE = {"true", "1", "yes"}
@@ -158,6 +145,13 @@ def _boolean(value: Any, _: Any = None) -> bool | None:
     raise _Invalid(f"expected a boolean, got {value!r}")
 
 
+def _required_boolean(value: Any, _: Any = None) -> bool:
+    flag = _boolean(value)
+    if flag is None:
+        raise _Invalid(f"expected a boolean, got {value!r}")
+    return flag
+
+
 def _timestamp(value: Any, _: Any = None) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
@@ -176,17 +170,93 @@ def _timestamp(value: Any, _: Any = None) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def _status(value: Any, _: Any = None) -> SupplierInvoiceStatus | None:
-    number = _integer(value)
-    return None if number is None else SupplierInvoiceStatus(number)
+def _required_timestamp(value: Any, _: Any = None) -> datetime:
+    moment = _timestamp(value)
+    if moment is None:
+        raise _Invalid(f"expected an ISO 8601 timestamp, got {value!r}")
+    return moment
 
 
-def _item_type(value: Any, _: Any = None) -> ItemType | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise _Invalid(f"expected an item type string, got {value!r}")
-    return ItemType(value)
+def _passthrough(value: Any, _: Any = None) -> Any:
+    return value
+
+
+def _enum_hook(cls: type[enum.Enum]) -> Callable[[Any, Any], Any]:
+    """Lenient: an int enum takes ``7`` or ``"7"``, a str enum any string; ``""`` is None."""
+    if issubclass(cls, int):
+
+        def structure_int_enum(value: Any, _: Any = None) -> Any:
+            number = _integer(value)
+            return None if number is None else cls(number)
+
+        return structure_int_enum
+
+    def structure_str_enum(value: Any, _: Any = None) -> Any:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            raise _Invalid(f"expected a {cls.__name__} string, got {value!r}")
+        return cls(value)
+
+    return structure_str_enum
+
+
+def _list_hook(
+    element: Callable[[Any, Any], Any], element_type: Any
+) -> Callable[[Any, Any], list[Any]]:
+    """A list field; ``null`` is an empty list (the reference shows both). Errors carry
+    the index, as cattrs' own list hook does, so they name ``$.items[3].field``."""
+    list_type = list[element_type]
+
+    def structure_list(value: Any, _: Any = None) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise _Invalid(f"expected a list, got {type(value).__name__}")
+        result: list[Any] = []
+        errors: list[Exception] = []
+        for index, item in enumerate(value):
+            try:
+                result.append(element(item, None))
+            except Exception as exc:
+                note = f"Structuring {list_type} @ index {index}"
+                exc.add_note(IterableValidationNote(note, index, element_type))
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError(f"While structuring {list_type}", errors, list_type)
+        return result
+
+    return structure_list
+
+
+def _optional_hook(inner: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def structure_optional(value: Any, _: Any = None) -> Any:
+        return None if value is None else inner(value, None)
+
+    return structure_optional
+
+
+def field_hook(conv: cattrs.Converter, type_: Any) -> Callable[[Any, Any], Any]:
+    """The structure hook for a record field of type ``type_``, chosen by its type.
+
+    Chosen here rather than by cattrs' dispatch, which would match an ``IntEnum`` field
+    with the ``int`` hook (it dispatches on subclasses).
+    """
+    if type_ in SCALAR_HOOKS:
+        return SCALAR_HOOKS[type_]
+    if type_ in OPEN_TYPES:
+        return _passthrough
+    args = typing.get_args(type_)
+    if type(None) in args and len(args) == 2:
+        inner = args[0] if args[1] is type(None) else args[1]
+        return _optional_hook(field_hook(conv, inner))
+    if _is_enum(type_):
+        return _enum_hook(type_)
+    if typing.get_origin(type_) is list:
+        return _list_hook(field_hook(conv, args[0]), args[0])
+    if is_record(type_):
+        return conv.get_structure_hook(type_)
+    raise TypeError(f"no structure hook for a record field of type {type_!r}")
 
 
 def _timestamp_to_wire(value: datetime) -> str:
@@ -196,18 +266,41 @@ def _timestamp_to_wire(value: datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def _structure_with_extra(
-    cls: type[T],
-    base: Callable[[Any, Any], T],
-    known: frozenset[str],
-    fast: Callable[[Any], T] | None,
-) -> Callable[[Any, Any], T]:
-    def structure_record(data: Any, _: Any) -> T:
+#: Scalar hooks by exact type; the fast path uses the same ones (see ``_fastpath``).
+SCALAR_HOOKS: dict[Any, Callable[[Any, Any], Any]] = {
+    str | None: _text,
+    str: _required_text,
+    Decimal | None: _decimal,
+    Decimal: _required_decimal,
+    int: _required_integer,
+    int | None: _integer,
+    bool | None: _boolean,
+    bool: _required_boolean,
+    datetime | None: _timestamp,
+    datetime: _required_timestamp,
+}
+
+
+def _record_structure(cls: Any, conv: cattrs.Converter, fast_path: bool) -> Any:
+    fields = [f for f in attrs.fields(cls) if f.name != "extra"]
+    hints = typing.get_type_hints(cls)
+    hooks = {f.name: field_hook(conv, hints[f.name]) for f in fields}
+    overrides: dict[str, Any] = {"extra": override(omit=True)}
+    for field in fields:
+        key = record_wire_name(field)
+        overrides[field.name] = override(
+            rename=key if key != field.name else None, struct_hook=hooks[field.name]
+        )
+    base = make_dict_structure_fn(cls, conv, **overrides)
+    known = frozenset(record_wire_name(f) for f in fields)
+    fast = make_fast_structure(cls, hooks, record_wire_name) if fast_path else None
+
+    def structure_record(data: Any, _: Any = None) -> Any:
         if not isinstance(data, dict):
             raise _Invalid(f"expected a JSON object, got {type(data).__name__}")
         if fast is not None:
             try:
-                return fast(data)
+                return fast(data)  # type: ignore[no-any-return]
             except Exception:  # noqa: S110 - cattrs' detailed function decides, and explains
                 pass
         record = base(data, cls)
@@ -218,13 +311,23 @@ def _structure_with_extra(
     return structure_record
 
 
-def _unstructure_with_extra(base: Callable[[Any], dict[str, Any]]) -> Callable[[Any], Any]:
+def _record_unstructure(cls: type[Any], conv: cattrs.Converter) -> Any:
+    overrides: dict[str, Any] = {"extra": override(omit=True)}
+    for field in attrs.fields(cls):
+        if field.name != "extra" and record_wire_name(field) != field.name:
+            overrides[field.name] = override(rename=record_wire_name(field))
+    base = make_dict_unstructure_fn(cls, conv, **overrides)
+
     def unstructure_record(record: Any) -> dict[str, Any]:
         wire = base(record)
         wire.update(record.extra)
         return wire
 
     return unstructure_record
+
+
+def _is_enum(cls: Any) -> bool:
+    return isinstance(cls, type) and issubclass(cls, enum.Enum)
 
 
 @functools.cache
@@ -236,49 +339,12 @@ def converter() -> cattrs.Converter:
 def build_converter(*, fast_path: bool = True) -> cattrs.Converter:
     """A new converter; ``fast_path=False`` leaves out the generated fast functions."""
     conv = cattrs.Converter()
-    scalar_hooks: list[tuple[Any, Callable[[Any, Any], Any]]] = [
-        (str | None, _text),
-        (str, _required_text),
-        (Decimal | None, _decimal),
-        (int, _required_integer),
-        (int | None, _integer),
-        (bool | None, _boolean),
-        (datetime | None, _timestamp),
-        (SupplierInvoiceStatus | None, _status),
-        (ItemType | None, _item_type),
-    ]
-    for type_, hook in scalar_hooks:
-        conv.register_structure_hook(type_, hook)
+    conv.register_structure_hook_factory(
+        is_record, lambda cls: _record_structure(cls, conv, fast_path)
+    )
     conv.register_unstructure_hook(datetime, _timestamp_to_wire)
     conv.register_unstructure_hook(Decimal, lambda value: value)
-
-    hooks = {
-        "text": _text,
-        "required_text": _required_text,
-        "decimal": _decimal,
-        "integer": _integer,
-        "required_integer": _required_integer,
-        "boolean": _boolean,
-        "timestamp": _timestamp,
-        "status": _status,
-        "item_type": _item_type,
-    }
-    fast = make_fast_structure(RECORD_CLASSES, wire_name, hooks) if fast_path else {}
-    for cls in RECORD_CLASSES:
-        fields = attrs.fields(cls)
-        renames = {
-            f.name: override(rename=wire_name(f.name))
-            for f in fields
-            if f.name != "extra" and wire_name(f.name) != f.name
-        }
-        known = frozenset(wire_name(f.name) for f in fields if f.name != "extra")
-        overrides: dict[str, Any] = {"extra": override(omit=True), **renames}
-        base_structure = make_dict_structure_fn(cls, conv, **overrides)
-        base_unstructure = make_dict_unstructure_fn(cls, conv, **overrides)
-        conv.register_structure_hook(
-            cls, _structure_with_extra(cls, base_structure, known, fast.get(cls))
-        )
-        conv.register_unstructure_hook(cls, _unstructure_with_extra(base_unstructure))
+    conv.register_unstructure_hook_factory(is_record, lambda cls: _record_unstructure(cls, conv))
     return conv
 
 
@@ -298,7 +364,7 @@ def to_wire(record: Any) -> dict[str, Any]:
 
     Use :func:`dumps_json` to write it out exactly.
     """
-    if not attrs.has(type(record)) or type(record) not in RECORD_CLASSES:
+    if not is_record(type(record)):
         raise TypeError(f"to_wire() takes a seventime_async record, not {type(record).__name__}")
     wire: dict[str, Any] = converter().unstructure(record)
     return wire

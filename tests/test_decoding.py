@@ -31,13 +31,10 @@ from seventime_async import (
     dumps_json,
     to_wire,
 )
-from seventime_async import _converter as _conv
 from seventime_async._converter import (
-    RECORD_CLASSES,
     build_converter,
     structure,
     unstructure,
-    wire_name,
 )
 from seventime_async._decode import (
     LazyRecords,
@@ -48,7 +45,6 @@ from seventime_async._decode import (
     parse_retry_after,
     status_error,
 )
-from seventime_async._fastpath import make_fast_structure
 
 SPEC = (
     Path(__file__).resolve().parents[2]
@@ -409,21 +405,10 @@ wire_invoices = st.fixed_dictionaries(
 )
 
 
-HOOKS = (
-    "text",
-    "required_text",
-    "decimal",
-    "integer",
-    "required_integer",
-    "boolean",
-    "timestamp",
-    "status",
-    "item_type",
-)
 PLAIN = build_converter(fast_path=False)
-FAST = make_fast_structure(
-    RECORD_CLASSES, wire_name, {name: getattr(_conv, f"_{name}") for name in HOOKS}
-)[SupplierInvoice]
+_FAST = build_converter().get_structure_hook(SupplierInvoice)
+assert _FAST is not None
+FAST = _FAST
 
 
 @given(wire_invoices)
