@@ -300,12 +300,12 @@ def _record_structure(cls: Any, conv: cattrs.Converter, fast_path: bool) -> Any:
             raise _Invalid(f"expected a JSON object, got {type(data).__name__}")
         if fast is not None:
             try:
-                return fast(data)  # type: ignore[no-any-return]
+                return fast(data)
             except Exception:  # noqa: S110 - cattrs' detailed function decides, and explains
                 pass
         record = base(data, cls)
         if len(data) > len(known) or not known.issuperset(data):
-            record.extra = {k: v for k, v in data.items() if k not in known}  # type: ignore[attr-defined]
+            record.extra = {k: v for k, v in data.items() if k not in known}
         return record
 
     return structure_record
