@@ -32,9 +32,11 @@ from typing import Annotated, Any
 import attrs
 
 from ._exceptions import InvalidRequestError
+from ._naming import wire_name
 
 __all__ = [
     "ID",
+    "SORT_FIELD",
     "Check",
     "Id",
     "Money",
@@ -74,7 +76,13 @@ class OneOf:
     values: tuple[Any, ...]
 
 
+@attrs.frozen
+class _SortFieldRule:
+    """Marks ``sort_by``: a wire name, or the SDK's snake_case attribute name."""
+
+
 ID = _IdRule()
+SORT_FIELD = _SortFieldRule()
 #: An opaque id: a non-empty string without ``/ ? # \\``, not ``.`` or ``..``.
 Id = Annotated[str, ID]
 #: Money and other exact fractional numbers.
@@ -105,6 +113,15 @@ def check_id(value: Any, field: str) -> str:
     ):
         raise invalid(field, f"{value!r} is not a valid id")
     return value
+
+
+def check_sort_field(value: Any, field: str) -> str:
+    """A field to sort by: its wire name, or the SDK's attribute name (``invoice_date``)."""
+    if not isinstance(value, str) or not value.strip():
+        raise invalid(field, f"expected a field name, got {value!r}")
+    if value.startswith("_") or "_" not in value:
+        return value
+    return wire_name(value)
 
 
 def check_text(value: Any, field: str) -> str:
@@ -275,8 +292,6 @@ def _sequence(inner: Check) -> Check:
 def _input_record(cls: type[Any]) -> Check:
     """An attrs input class (``NewInvoiceItem``): its fields by type, ``extra`` as given,
     then the class's own ``check_wire(wire, field)`` rule, if it has one."""
-    from ._naming import wire_name  # the naming rule, shared with the records
-
     hints = typing.get_type_hints(cls, include_extras=True)
     fields = [f.name for f in attrs.fields(cls) if f.name != "extra"]
     checks = {name: codec_for(hints[name]) for name in fields}
@@ -312,6 +327,8 @@ def codec_for(annotation: Any) -> Check:
         for rule in rules:
             if rule is ID:
                 check = check_id
+            elif rule is SORT_FIELD:
+                check = check_sort_field
             elif isinstance(rule, Number):
                 check = _number_check(rule)
             elif isinstance(rule, OneOf):

@@ -31,6 +31,7 @@ __all__ = [
     "RawPage",
     "Response",
     "decode_envelope_page",
+    "decode_list_page",
     "decode_record",
     "iter_records",
     "parse_json",
@@ -269,6 +270,19 @@ def decode_envelope_page(response: Response) -> RawPage:
     if not isinstance(records, list):
         raise _unexpected(response, "'data' is not a list", "$.data")
     meta = _structure(response, payload["meta"], PageMeta, "$.meta")
+    return RawPage(meta=meta, records=records, source=response)
+
+
+def decode_list_page(response: Response, *, paged: bool = True) -> RawPage:
+    """A list page: :func:`decode_envelope_page` for a paged list, or the ``data`` array
+    of an unpaged one (``{"data": [...]}``, no ``meta``) as its only page."""
+    if paged:
+        return decode_envelope_page(response)
+    payload = parse_json(response)
+    records = payload.get("data") if isinstance(payload, dict) else payload
+    if not isinstance(records, list):
+        raise _unexpected(response, "expected a list response with 'data'", "$.data")
+    meta = PageMeta(total_resources=len(records), total_pages=1, current_page=1)
     return RawPage(meta=meta, records=records, source=response)
 
 

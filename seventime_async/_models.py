@@ -30,6 +30,49 @@ __all__ = [
 T = TypeVar("T")
 
 
+class LenientIntEnum(enum.IntEnum):
+    """A documented set of codes that also decodes codes it does not know, as
+    ``UNKNOWN_<n>`` members (``.is_documented`` tells them apart); on input only the
+    documented codes are accepted."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            member = int.__new__(cls, value)
+            member._name_ = f"UNKNOWN_{value}"
+            member._value_ = value
+            return cls._value2member_map_.setdefault(value, member)
+        return None
+
+    @property
+    def is_documented(self) -> bool:
+        """True for the codes the API reference documents."""
+        return self.name in type(self).__members__
+
+
+class LenientStrEnum(enum.StrEnum):
+    """Like :class:`LenientIntEnum`, for string codes (``UNKNOWN_<value>`` members)."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if isinstance(value, str):
+            member = str.__new__(cls, value)
+            member._name_ = f"UNKNOWN_{value}"
+            member._value_ = value
+            return cls._value2member_map_.setdefault(value, member)
+        return None
+
+    @property
+    def is_documented(self) -> bool:
+        """True for the values the API reference documents."""
+        return self.name in type(self).__members__
+
+
+def wire_field(key: str, default: Any = None) -> Any:
+    """A record field whose wire key breaks the naming rule (``OCRNumber``)."""
+    return attrs.field(default=default, metadata={"wire": key})
+
+
 class SupplierInvoiceStatus(enum.IntEnum):
     """Status of a supplier invoice. Values the SDK does not know decode to ``UNKNOWN_<n>``."""
 

@@ -180,6 +180,7 @@ class Paginator(Generic[T]):
         dedupe: bool = True,
         on_progress: Callable[[PaginatorStats], None] | None = None,
         checkpoint: Checkpoint | None = None,
+        id_field: str = "id",
     ) -> None:
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidRequestError(
@@ -205,6 +206,7 @@ class Paginator(Generic[T]):
         self._plan = plan
         self._concurrency = concurrency
         self._dedupe = dedupe
+        self._id_field = id_field
         self._on_progress = on_progress
         self._resumed_from = checkpoint
         # Walks in progress. Weak, so that an abandoned walk is finalised (and its pages in
@@ -306,7 +308,7 @@ class Paginator(Generic[T]):
         seen = walk.seen
         for record in iter_records(raw, self._record_type):
             if seen is not None:
-                record_id = getattr(record, "id", None)
+                record_id = getattr(record, self._id_field, None)
                 if record_id in seen:
                     walk.stats.duplicates_dropped += 1
                     continue

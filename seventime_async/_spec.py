@@ -62,6 +62,8 @@ def fields_of(typed_dict: type, wire_names: Mapping[str, str] = {}) -> tuple[Fie
 
 @functools.cache
 def _fields_of(typed_dict: type, wire_names: tuple[tuple[str, str], ...]) -> tuple[Field, ...]:
+    # ``__required_keys__`` misses ``Required[...]`` written under ``from __future__ import
+    # annotations`` (a string at class creation): the resolved hints keep the marker.
     hints = typing.get_type_hints(typed_dict, include_extras=True)
     required: frozenset[str] = getattr(typed_dict, "__required_keys__", frozenset())
     renames = dict(wire_names)
@@ -70,7 +72,7 @@ def _fields_of(typed_dict: type, wire_names: tuple[tuple[str, str], ...]) -> tup
             name=name,
             wire=renames.get(name) or wire_name(name),
             check=codec_for(_strip_required(annotation)),
-            required=name in required,
+            required=name in required or typing.get_origin(annotation) is typing.Required,
             annotation=annotation,
         )
         for name, annotation in hints.items()
@@ -128,6 +130,8 @@ class Action:
 class ResourceSpec:
     """One URL collection of the API, declared once.
 
+    ``facade`` is the class the client exposes it as (``TimeLogs``, or the generic
+    ``Lookup``): it gives each operation its typed signature and delegates.
     ``path`` is the URL segment (``"timeLogs"``: ``/api/2/timeLogs/``); the client's
     attribute is its snake_case (``st.time_logs``). ``get_path`` overrides the segment of
     ``GET <path>/<_id>`` where the reference's examples use another one. ``id_field`` is
@@ -138,6 +142,7 @@ class ResourceSpec:
 
     path: str
     record: type
+    facade: type
     list: Listing | None = None
     get: bool = False
     get_path: str | None = None

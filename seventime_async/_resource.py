@@ -1,0 +1,184 @@
+"""list / get / create / update / delete, written once for every collection.
+
+:class:`Operations` does the work from a :class:`ResourceSpec`: split the caller's
+keywords into options and filters or fields, build the request (pure, ``_build``), send
+it (the sender: limiter, retries), decode the answer. A resource module's facade class
+(``TimeLogs``) only gives each operation its typed signature and delegates here;
+:class:`Lookup` is the whole facade of a read-only lookup list (statuses, types, tags).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Generic, TypeVar, Unpack
+
+from . import _build as build
+from ._decode import RawPage, Response, decode_list_page, decode_record
+from ._exceptions import InvalidRequestError
+from ._http import Request
+from ._options import CallOptions, ListOptions, Sorting
+from ._pagination import Paginator
+from ._spec import OPTION_KEYS, ResourceSpec, Write
+
+__all__ = ["Collection", "Lookup", "LookupFilters", "Operations", "Send"]
+
+R = TypeVar("R")
+
+#: The sender: ``send(request, **call options) -> Response`` (a 2xx response).
+Send = Callable[..., Awaitable[Response]]
+
+#: Pages requested at once by a list walk: 4 covers the 4 req/s limit up to ~750 ms of
+#: server latency per page (see benchmarks/RESULTS.md); more only costs memory.
+DEFAULT_LIST_CONCURRENCY = 4
+
+_CALL_OPTION_KEYS = frozenset(CallOptions.__annotations__)
+
+
+def _split(kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(options, the rest) of a method's keywords."""
+    options = {k: v for k, v in kwargs.items() if k in OPTION_KEYS}
+    rest = {k: v for k, v in kwargs.items() if k not in OPTION_KEYS}
+    return options, rest
+
+
+def _call_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if k in _CALL_OPTION_KEYS}
+
+
+class Operations(Generic[R]):
+    """The operations of one collection, driven by its spec."""
+
+    def __init__(self, spec: ResourceSpec, send: Send) -> None:
+        self.spec = spec
+        self._send = send
+
+    def list(self, kwargs: Mapping[str, Any]) -> Paginator[R]:
+        """A paginator over the records that match the filters in ``kwargs``."""
+        spec = self.spec
+        listing = spec.list
+        if listing is None:
+            raise InvalidRequestError(f"{spec.name} has no list", field="list")
+        options, filters = _split(kwargs)
+        call = _call_options(options)
+        limit = options.get("limit", build.MAX_PAGE_SIZE)
+        resume = options.get("resume")
+        pages = options.get("pages")
+        first_page, stop_page = 1, None
+        if resume is not None:
+            if filters or pages is not None:
+                raise InvalidRequestError(
+                    "resume carries its own filters and pages; pass neither with it",
+                    field="resume",
+                )
+            params, limit = resume.filters, resume.limit
+            first_page, stop_page = resume.next_page, resume.stop_page
+        else:
+            params = build.validate_filters(spec, filters)
+            if pages is not None:
+                if not isinstance(pages, range) or pages.step != 1:
+                    raise InvalidRequestError("pages must be a range with step 1", field="pages")
+                first_page, stop_page = pages.start, pages.stop
+        build.validate_page_size(limit)
+
+        async def fetch_page(params: tuple[tuple[str, str], ...], page: int, limit: int) -> RawPage:
+            request = build.list_request(spec, params, page=page, limit=limit)
+            response = await self._send(request, **call)
+            return decode_list_page(response, paged=listing.paged)
+
+        return Paginator(
+            fetch_page,
+            spec.record,
+            params,
+            limit=limit,
+            first_page=first_page,
+            stop_page=stop_page,
+            max_items=options.get("max_items"),
+            concurrency=options.get("concurrency", DEFAULT_LIST_CONCURRENCY),
+            speculative=options.get("speculative", False) and listing.paged,
+            dedupe=options.get("dedupe", True),
+            on_progress=options.get("on_progress"),
+            checkpoint=resume,
+            id_field=spec.id_field,
+        )
+
+    async def get(self, record_id: str, kwargs: Mapping[str, Any]) -> R:
+        """One record by id."""
+        options, rest = _split(kwargs)
+        if rest:
+            name = sorted(rest)[0]
+            raise InvalidRequestError(f"get takes no argument {name}", field=name)
+        request = build.get_request(self.spec, record_id)
+        record: R = await self._call(request, self.spec.record, options)
+        return record
+
+    async def create(self, kwargs: Mapping[str, Any], *, form: bool = False) -> R:
+        """Create a record and return it as the server stored it."""
+        write = self._write(self.spec.create, "create")
+        options, fields = _split(kwargs)
+        request = build.write_request(self.spec, "create", write, fields, method="POST", form=form)
+        record: R = await self._call(request, write.result or self.spec.record, options)
+        return record
+
+    async def update(self, record_id: str, kwargs: Mapping[str, Any]) -> R:
+        """Change the given fields (and only those) of a record."""
+        write = self._write(self.spec.update, "update")
+        options, fields = _split(kwargs)
+        request = build.write_request(
+            self.spec, "update", write, fields, record_id=record_id, method="PUT"
+        )
+        record: R = await self._call(request, write.result or self.spec.record, options)
+        return record
+
+    async def delete(self, record_id: str, kwargs: Mapping[str, Any]) -> Any:
+        """Delete a record; returns what the server answers (its id, at least)."""
+        write = self._write(self.spec.delete, "delete")
+        options, fields = _split(kwargs)
+        request = build.write_request(
+            self.spec, "delete", write, fields, record_id=record_id, method="DELETE"
+        )
+        return await self._call(request, write.result or self.spec.record, options)
+
+    def _write(self, write: Write | None, operation: str) -> Write:
+        if write is None:
+            raise InvalidRequestError(f"{self.spec.name} has no {operation}", field=operation)
+        return write
+
+    async def _call(
+        self, request: Request, record_type: type[Any], options: Mapping[str, Any]
+    ) -> Any:
+        response = await self._send(request, **_call_options(options))
+        return decode_record(response, record_type)
+
+
+class Collection(Generic[R]):
+    """The base of a resource's facade: holds its :class:`Operations`."""
+
+    def __init__(self, spec: ResourceSpec, send: Send) -> None:
+        self._ops: Operations[R] = Operations(spec, send)
+
+    @property
+    def spec(self) -> ResourceSpec:
+        """The declaration this collection was built from."""
+        return self._ops.spec
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.spec.url()}>"
+
+
+class LookupFilters(ListOptions, Sorting, total=False):
+    """A lookup list takes only ``sort_by``/``sort_direction`` (and the list options)."""
+
+
+class Lookup(Collection[R]):
+    """A read-only lookup list (statuses, types, tags): ``list()`` and, where the
+    reference documents it, ``get(id)``."""
+
+    def list(self, **filters: Unpack[LookupFilters]) -> Paginator[R]:
+        """Every record of the lookup (one page: these lists are not paged)."""
+        return self._ops.list(filters)
+
+    async def get(self, record_id: str, **options: Unpack[CallOptions]) -> R:
+        """One record by id (only where the reference documents a get)."""
+        if not self.spec.get:
+            raise InvalidRequestError(f"{self.spec.name} has no get", field="get")
+        return await self._ops.get(record_id, options)

@@ -1,0 +1,1 @@
+"""One module per family of the API; each declares its records, TypedDicts and specs."""
