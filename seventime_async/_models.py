@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -66,6 +67,22 @@ class LenientStrEnum(enum.StrEnum):
     def is_documented(self) -> bool:
         """True for the values the API reference documents."""
         return self.name in type(self).__members__
+
+
+API_ZONE = ZoneInfo("Europe/Stockholm")
+
+
+def calendar_day(moment: datetime) -> date:
+    """The calendar day an instant stands for, as the API means it.
+
+    The API stores a date-only value (an invoice date, a project's start date) as the
+    instant of local midnight in Stockholm, so ``2020-11-04T23:00:00.000Z`` is
+    5 November; cutting the UTC text at ``T`` would give the 4th. The day is taken in
+    ``Europe/Stockholm``.
+    """
+    if moment.tzinfo is None:
+        raise ValueError("calendar_day() needs an aware datetime (records always carry one)")
+    return moment.astimezone(API_ZONE).date()
 
 
 def wire_field(key: str, default: Any = None) -> Any:
