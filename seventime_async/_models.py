@@ -10,9 +10,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
 
 import attrs
 

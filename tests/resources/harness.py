@@ -20,6 +20,10 @@ from seventime_async._spec import ResourceSpec
 EXAMPLES = Path(__file__).resolve().parents[2] / "seventime_async" / "testing" / "examples"
 
 
+#: One empty page of a paged list (an unpaged list reads its ``data`` and ignores ``meta``).
+EMPTY_PAGE = {"meta": {"totalResources": 0, "totalPages": 1, "currentPage": 1}, "data": []}
+
+
 class FakeSend:
     """``await send(request, **options)`` -> a 200 response with the next queued body."""
 
@@ -31,11 +35,9 @@ class FakeSend:
     async def __call__(self, request: Request, **options: Any) -> Response:
         self.requests.append(request)
         self.options.append(options)
-        body = self.bodies.popleft() if self.bodies else {"data": []}
+        body = self.bodies.popleft() if self.bodies else EMPTY_PAGE
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-        return Response(
-            status=200, headers={}, body=raw, method=request.method, path=request.path
-        )
+        return Response(status=200, headers={}, body=raw, method=request.method, path=request.path)
 
     @property
     def last(self) -> Request:
@@ -57,3 +59,26 @@ def example(path: str) -> dict[str, Any]:
     """The repaired example responses of one collection (testing/examples/<path>.json)."""
     data: dict[str, Any] = json.loads((EXAMPLES / f"{path}.json").read_text("utf-8"))
     return data
+
+
+def examples_of(spec: ResourceSpec) -> list[dict[str, Any]]:
+    """Every reference example whose documented request is on ``spec``'s collection."""
+    segments = {spec.path, spec.get_path, spec.list.path if spec.list else None}
+    for write in (spec.create, spec.update, spec.delete):
+        if write is not None:
+            segments.add(write.path)
+    found = []
+    for source in sorted(EXAMPLES.glob("*.json")):
+        for entry in json.loads(source.read_text("utf-8")):
+            request = entry.get("request") or ""
+            parts = request.split(" ", 1)[-1].split("/")
+            if len(parts) > 3 and parts[3] in segments:
+                found.append({**entry, "file": source.name})
+    return found
+
+
+def records_in(body: Any) -> list[dict[str, Any]]:
+    """The record objects of an example body: ``data`` (a list or one object) or itself."""
+    data = body.get("data", body) if isinstance(body, dict) else body
+    items = data if isinstance(data, list) else [data]
+    return [item for item in items if isinstance(item, dict)]
