@@ -21,28 +21,25 @@ from ._exceptions import (
     SevenTimeError,
     UnexpectedResponseError,
 )
-from ._models import (
+from ._models import Page, PageMeta, calendar_day
+from ._options import SortDirection
+from ._pagination import Checkpoint, Paginator, PaginatorStats
+from ._ratelimit import RateLimiter
+from ._retry import RetryPolicy
+from ._transport import Timeouts
+from .resources.supplier_invoices import (
     DeletedSupplierInvoice,
     InvoiceItem,
     ItemType,
     NewInvoiceItem,
-    Page,
-    PageMeta,
     SupplierInvoice,
-    SupplierInvoiceLogEntry,
-    SupplierInvoiceStatus,
-)
-from ._pagination import Checkpoint, Paginator, PaginatorStats
-from ._ratelimit import RateLimiter
-from ._requests import (
-    SortDirection,
     SupplierInvoiceCreateFields,
     SupplierInvoiceFilters,
+    SupplierInvoiceLogEntry,
+    SupplierInvoices,
+    SupplierInvoiceStatus,
     SupplierInvoiceUpdateFields,
 )
-from ._resources import SupplierInvoices
-from ._retry import RetryPolicy
-from ._transport import Timeouts
 
 __version__ = "0.1.0.dev0"
 
@@ -85,6 +82,7 @@ __all__ = [
     "Timeouts",
     "UnexpectedResponseError",
     "__version__",
+    "calendar_day",
     "dumps_json",
     "to_wire",
 ]

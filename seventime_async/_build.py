@@ -100,7 +100,7 @@ def list_request(
     return Request("GET", path, params=params)
 
 
-def get_request(spec: ResourceSpec, record_id: str, field: str = "id") -> Request:
+def get_request(spec: ResourceSpec, record_id: str, *, field: str = "id") -> Request:
     """GET one record by id (validated and URL-quoted)."""
     quoted = quote(check_id(record_id, field), safe="")
     return Request("GET", f"{spec.url(spec.get_path)}{quoted}")
@@ -141,21 +141,27 @@ def write_request(
     given: Mapping[str, Any],
     *,
     record_id: str | None = None,
+    id_name: str = "id",
     method: str,
     form: bool = False,
 ) -> Request:
-    """POST, PUT or DELETE one record; ``record_id`` goes in the body as ``_id``."""
+    """POST, PUT or DELETE one record; ``record_id`` goes in the body as ``_id``.
+
+    ``form=True`` sends the form body of the write's ``form_version`` (v1) instead.
+    """
     fields = spec.fields(operation)  # type: ignore[arg-type]
     what = f"{operation} {spec.name}"
     wire = encode_fields(fields, given, what=what)
     if record_id is not None:
-        wire = {"_id": check_id(record_id, "id"), **wire}
+        wire = {"_id": check_id(record_id, id_name), **wire}
     for rule in write.rules:
         rule(wire, operation)
-    path = spec.url(write.path)
     if form:
+        if write.form_version is None:
+            raise invalid("api_version", f"{what} has no form (v1) variant")
+        path = spec.url(write.path, version=write.form_version)
         return Request(method, path, body=encode_form(wire), content_type=FORM_CONTENT_TYPE)
-    return Request(method, path, body=_json(wire))
+    return Request(method, spec.url(write.path), body=_json(wire))
 
 
 def _json(wire: Mapping[str, Any]) -> bytes:

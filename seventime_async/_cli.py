@@ -67,10 +67,10 @@ from . import __version__
 from ._client import DEFAULT_BASE_URL, SECRET_ENV_VAR, ClientStats, SevenTime
 from ._converter import dumps_json, to_wire, wire_name
 from ._exceptions import InvalidRequestError, SevenTimeError
-from ._models import SupplierInvoice, SupplierInvoiceStatus
+from ._options import SortDirection
 from ._pagination import Checkpoint, Paginator, PaginatorStats
-from ._requests import SortDirection
 from ._retry import RetryPolicy
+from .resources.supplier_invoices import SupplierInvoice, SupplierInvoiceStatus
 
 __all__ = ["CSV_COLUMNS", "build_parser", "csv_row", "main"]
 

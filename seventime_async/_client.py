@@ -24,11 +24,11 @@ from ._exceptions import (
     RateLimitError,
     SevenTimeError,
 )
+from ._http import Request
 from ._ratelimit import RateLimiter
-from ._requests import Request
-from ._resources import SupplierInvoices
 from ._retry import RetryPolicy, is_testing, retry_delay
 from ._transport import AiohttpTransport, Timeouts
+from .resources import Collections
 
 __all__ = ["DEFAULT_BASE_URL", "ClientStats", "SevenTime"]
 
@@ -114,7 +114,7 @@ class ClientStats:
     rate_limited: int = 0
 
 
-class SevenTime:
+class SevenTime(Collections):
     """An async session with the Seven Time API.
 
     Use it as ``async with SevenTime() as st:`` (or call ``await st.aclose()``). The
@@ -173,7 +173,7 @@ class SevenTime:
         self._in_flight = asyncio.Semaphore(max_concurrency)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
-        self.supplier_invoices = SupplierInvoices(self._send)
+        self._bind_collections(self._send)
         # Build the (cached, process-wide) converter now, at set-up, rather than in the
         # middle of the first response: building it holds the event loop for ~10 ms.
         converter()

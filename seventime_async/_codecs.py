@@ -35,9 +35,12 @@ from ._exceptions import InvalidRequestError
 from ._naming import wire_name
 
 __all__ = [
+    "CURRENCY",
+    "DIGITS",
     "ID",
     "SORT_FIELD",
     "Check",
+    "CurrencyCode",
     "Id",
     "Money",
     "Number",
@@ -81,12 +84,26 @@ class _SortFieldRule:
     """Marks ``sort_by``: a wire name, or the SDK's snake_case attribute name."""
 
 
+@attrs.frozen
+class _DigitsRule:
+    """Marks a number that is a string of digits on the wire (an OCR reference)."""
+
+
+@attrs.frozen
+class _CurrencyRule:
+    """Marks a three-letter currency code (sent upper-case)."""
+
+
 ID = _IdRule()
 SORT_FIELD = _SortFieldRule()
+DIGITS = _DigitsRule()
+CURRENCY = _CurrencyRule()
 #: An opaque id: a non-empty string without ``/ ? # \\``, not ``.`` or ``..``.
 Id = Annotated[str, ID]
 #: Money and other exact fractional numbers.
 Money = Annotated[Decimal | int | float | str, Number()]
+#: A three-letter currency code (``"SEK"``, ``"eur"`` is sent as ``"EUR"``).
+CurrencyCode = Annotated[str, CURRENCY]
 
 
 def invalid(field: str, problem: str) -> InvalidRequestError:
@@ -189,6 +206,23 @@ def check_whole_number(value: Any, field: str) -> int:
     if not 0 <= value <= MAX_SAFE_INTEGER:
         raise invalid(field, f"must be between 0 and {MAX_SAFE_INTEGER}, got {value}")
     return value
+
+
+def check_digits(value: Any, field: str) -> str:
+    """A reference made of digits, sent as the text given: ``"0012345"`` keeps its zeros
+    (an ``int`` cannot have them: it is written in decimal)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    if isinstance(value, str) and value.isdigit() and value.isascii():
+        return value
+    raise invalid(field, f"expected a string of digits, got {value!r}")
+
+
+def check_currency(value: Any, field: str) -> str:
+    """A three-letter currency code, upper-cased."""
+    if not isinstance(value, str) or len(value) != 3 or not value.isascii() or not value.isalpha():
+        raise invalid(field, f"expected a three-letter currency code, got {value!r}")
+    return value.upper()
 
 
 def check_date(value: Any, field: str) -> str:
@@ -329,6 +363,10 @@ def codec_for(annotation: Any) -> Check:
                 check = check_id
             elif rule is SORT_FIELD:
                 check = check_sort_field
+            elif rule is DIGITS:
+                check = check_digits
+            elif rule is CURRENCY:
+                check = check_currency
             elif isinstance(rule, Number):
                 check = _number_check(rule)
             elif isinstance(rule, OneOf):
@@ -344,6 +382,8 @@ def codec_for(annotation: Any) -> Check:
             return _number_check(Number())
         if set(args) == {int, str}:
             return check_whole_number
+        if set(args) == {datetime, date}:
+            return check_datetime
         enums = [arg for arg in args if isinstance(arg, type) and issubclass(arg, enum.Enum)]
         if enums:
             return _enum_check(enums[0])

@@ -21,10 +21,10 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from ._build import validate_page_size
 from ._decode import RawPage, iter_records
 from ._exceptions import InvalidRequestError, PaginationError
 from ._models import Page
-from ._requests import validate_page_size
 
 __all__ = ["Checkpoint", "PagePlan", "Paginator", "PaginatorStats"]
 

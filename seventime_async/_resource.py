@@ -101,13 +101,13 @@ class Operations(Generic[R]):
             id_field=spec.id_field,
         )
 
-    async def get(self, record_id: str, kwargs: Mapping[str, Any]) -> R:
-        """One record by id."""
+    async def get(self, record_id: str, kwargs: Mapping[str, Any], *, id_name: str = "id") -> R:
+        """One record by id (``id_name``: the caller's name for it, in errors)."""
         options, rest = _split(kwargs)
         if rest:
             name = sorted(rest)[0]
             raise InvalidRequestError(f"get takes no argument {name}", field=name)
-        request = build.get_request(self.spec, record_id)
+        request = build.get_request(self.spec, record_id, field=id_name)
         record: R = await self._call(request, self.spec.record, options)
         return record
 
@@ -119,22 +119,30 @@ class Operations(Generic[R]):
         record: R = await self._call(request, write.result or self.spec.record, options)
         return record
 
-    async def update(self, record_id: str, kwargs: Mapping[str, Any]) -> R:
+    async def update(self, record_id: str, kwargs: Mapping[str, Any], *, id_name: str = "id") -> R:
         """Change the given fields (and only those) of a record."""
         write = self._write(self.spec.update, "update")
         options, fields = _split(kwargs)
         request = build.write_request(
-            self.spec, "update", write, fields, record_id=record_id, method="PUT"
+            self.spec, "update", write, fields, record_id=record_id, id_name=id_name, method="PUT"
         )
         record: R = await self._call(request, write.result or self.spec.record, options)
         return record
 
-    async def delete(self, record_id: str, kwargs: Mapping[str, Any]) -> Any:
+    async def delete(
+        self, record_id: str, kwargs: Mapping[str, Any], *, id_name: str = "id"
+    ) -> Any:
         """Delete a record; returns what the server answers (its id, at least)."""
         write = self._write(self.spec.delete, "delete")
         options, fields = _split(kwargs)
         request = build.write_request(
-            self.spec, "delete", write, fields, record_id=record_id, method="DELETE"
+            self.spec,
+            "delete",
+            write,
+            fields,
+            record_id=record_id,
+            id_name=id_name,
+            method="DELETE",
         )
         return await self._call(request, write.result or self.spec.record, options)
 

@@ -107,13 +107,15 @@ class Write:
     """A create, update or delete: its fields (a TypedDict), the rules of its own.
 
     The TypedDict's ``Required[...]`` keys are required; ``result`` is the record the
-    server answers with (the resource's record when None).
+    server answers with (the resource's record when None). ``form_version`` is the API
+    version that also takes this write as a form body (v1 supplier invoices), if any.
     """
 
     fields: type
     rules: tuple[Rule, ...] = ()
     path: str | None = None
     result: type | None = None
+    form_version: int | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -160,9 +162,9 @@ class ResourceSpec:
         """The collection's attribute on the client: ``timeLogs`` -> ``time_logs``."""
         return attribute_name(self.path)
 
-    def url(self, segment: str | None = None) -> str:
-        """``/api/2/<segment or path>/``."""
-        return f"/api/{self.api_version}/{segment or self.path}/"
+    def url(self, segment: str | None = None, *, version: int | None = None) -> str:
+        """``/api/<version>/<segment or path>/`` (the spec's version unless given)."""
+        return f"/api/{version or self.api_version}/{segment or self.path}/"
 
     def filters(self) -> tuple[Field, ...]:
         """The list's filters (empty when the collection has no list)."""

@@ -2,20 +2,38 @@
 
 Each module declares its records, its filter and field TypedDicts and one
 :class:`~seventime_async._spec.ResourceSpec` per URL collection. The client, the CLI,
-the sandbox and the registry-wide tests are all built from :data:`REGISTRY`.
+the sandbox and the registry-wide tests are all built from :data:`REGISTRY`;
+:class:`Collections` only gives each collection's client attribute its static type (a
+test checks that it matches the registry, name for name and facade for facade).
 """
 
 from __future__ import annotations
 
+from .._resource import Lookup, Send
 from .._spec import ResourceSpec
-from .departments import DEPARTMENTS
-from .time_logs import TIME_CATEGORIES, TIME_LOGS
+from .departments import DEPARTMENTS, Department
+from .supplier_invoices import SUPPLIER_INVOICES, SupplierInvoices
+from .time_logs import TIME_CATEGORIES, TIME_LOGS, TimeCategory, TimeLogs
 
-__all__ = ["REGISTRY"]
+__all__ = ["REGISTRY", "Collections"]
 
 #: Every implemented collection, in the order the client lists them.
 REGISTRY: tuple[ResourceSpec, ...] = (
+    SUPPLIER_INVOICES,
     DEPARTMENTS,
     TIME_LOGS,
     TIME_CATEGORIES,
 )
+
+
+class Collections:
+    """The client's collection attributes: ``st.time_logs``, ``st.departments``, ..."""
+
+    supplier_invoices: SupplierInvoices
+    departments: Lookup[Department]
+    time_logs: TimeLogs
+    time_categories: Lookup[TimeCategory]
+
+    def _bind_collections(self, send: Send) -> None:
+        for spec in REGISTRY:
+            setattr(self, spec.name, spec.facade(spec, send))

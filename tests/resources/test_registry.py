@@ -8,7 +8,9 @@ field is refused when missing, nothing sent; an unknown filter or field is refus
 
 from __future__ import annotations
 
+import enum
 import json
+import typing
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -110,6 +112,7 @@ def sample(field: Field) -> Any:
         True,
         "ascending",
         [],
+        *(next(iter(kind)) for kind in _enums_in(field.annotation)),
     ]
     for candidate in candidates:
         try:
@@ -119,6 +122,12 @@ def sample(field: Field) -> Any:
         return candidate
     annotation = field.annotation
     raise AssertionError(f"no sample value for {field.name}: {annotation!r}")
+
+
+def _enums_in(annotation: Any) -> list[type[enum.Enum]]:
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return [annotation]
+    return [kind for arg in typing.get_args(annotation) for kind in _enums_in(arg)]
 
 
 LISTABLE = [pytest.param(spec, id=spec.name) for spec in REGISTRY if spec.list]
@@ -187,3 +196,21 @@ async def test_an_unknown_field_is_refused_before_sending(
         await _write(spec, operation, send, {**_valid_fields(spec, operation), "no_such": 1})
     assert caught.value.field == "no_such"
     assert send.requests == []
+
+
+def test_the_client_has_one_typed_attribute_per_collection() -> None:
+    from seventime_async import SevenTime
+    from seventime_async._resource import Lookup
+    from seventime_async.resources import Collections
+
+    hints = typing.get_type_hints(Collections)
+    assert sorted(hints) == sorted(SPECS)
+    client = SevenTime("secret")
+    for name, spec in SPECS.items():
+        declared = typing.get_origin(hints[name]) or hints[name]
+        assert declared is spec.facade, name
+        facade = getattr(client, name)
+        assert type(facade) is spec.facade and facade.spec is spec
+        if declared is Lookup:
+            (record,) = typing.get_args(hints[name])
+            assert record is spec.record, name
