@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from seventime_async._decode import Response
 from seventime_async._http import Request
 from seventime_async._spec import ResourceSpec
+from seventime_async.testing._examples import EXAMPLES, examples_of, records_in
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "seventime_async" / "testing" / "examples"
+__all__ = ["EMPTY_PAGE", "FakeSend", "collection", "example", "examples_of", "records_in"]
 
 
 #: One empty page of a paged list (an unpaged list reads its ``data`` and ignores ``meta``).
@@ -60,25 +60,3 @@ def example(path: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((EXAMPLES / f"{path}.json").read_text("utf-8"))
     return data
 
-
-def examples_of(spec: ResourceSpec) -> list[dict[str, Any]]:
-    """Every reference example whose documented request is on ``spec``'s collection."""
-    segments = {spec.path, spec.get_path, spec.list.path if spec.list else None}
-    for write in (spec.create, spec.update, spec.delete):
-        if write is not None:
-            segments.add(write.path)
-    found = []
-    for source in sorted(EXAMPLES.glob("*.json")):
-        for entry in json.loads(source.read_text("utf-8")):
-            request = entry.get("request") or ""
-            parts = request.split(" ", 1)[-1].split("/")
-            if len(parts) > 3 and parts[3] in segments:
-                found.append({**entry, "file": source.name})
-    return found
-
-
-def records_in(body: Any) -> list[dict[str, Any]]:
-    """The record objects of an example body: ``data`` (a list or one object) or itself."""
-    data = body.get("data", body) if isinstance(body, dict) else body
-    items = data if isinstance(data, list) else [data]
-    return [item for item in items if isinstance(item, dict)]

@@ -210,7 +210,8 @@ def test_the_client_has_one_typed_attribute_per_collection() -> None:
         declared = typing.get_origin(hints[name]) or hints[name]
         assert declared is spec.facade, name
         facade = getattr(client, name)
-        assert type(facade) is spec.facade and facade.spec is spec
+        assert type(facade) is spec.facade
+        assert facade.spec is spec
         if declared is Lookup:
             (record,) = typing.get_args(hints[name])
             assert record is spec.record, name

@@ -1,0 +1,55 @@
+"""The reference's example responses, repaired into JSON (``examples/<Family>.json``).
+
+Each file lists a family's ```json blocks: the section heading, the block's line in the
+reference, the documented request line (``GET /api/2/timeLogs``) and the body. The
+sandbox seeds every collection from these; the registry-wide tests decode every one.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+from .._spec import ResourceSpec
+
+__all__ = ["EXAMPLES", "examples_of", "records_in"]
+
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+
+
+@functools.cache
+def _all_examples() -> tuple[dict[str, Any], ...]:
+    found = []
+    for source in sorted(EXAMPLES.glob("*.json")):
+        for entry in json.loads(source.read_text("utf-8")):
+            found.append({**entry, "file": source.name})
+    return tuple(found)
+
+
+def _segments(spec: ResourceSpec) -> set[str | None]:
+    segments = {spec.path, spec.get_path, spec.list.path if spec.list else None}
+    for write in (spec.create, spec.update, spec.delete):
+        if write is not None:
+            segments.add(write.path)
+    return segments
+
+
+def examples_of(spec: ResourceSpec) -> list[dict[str, Any]]:
+    """Every example whose documented request is on ``spec``'s collection."""
+    segments = _segments(spec)
+    found = []
+    for entry in _all_examples():
+        request = entry.get("request") or ""
+        parts = request.split(" ", 1)[-1].split("/")
+        if len(parts) > 3 and parts[3] in segments:
+            found.append(entry)
+    return found
+
+
+def records_in(body: Any) -> list[dict[str, Any]]:
+    """The record objects of an example body: ``data`` (a list or one object) or itself."""
+    data = body.get("data", body) if isinstance(body, dict) else body
+    items = data if isinstance(data, list) else [data]
+    return [item for item in items if isinstance(item, dict)]
