@@ -23,6 +23,7 @@ from ._faults import Fault
 from ._log import RequestRecord
 from ._query import ApiError, page_meta, page_slice, parse_list_query
 from ._state import SandboxState
+from ._store import InvoiceStore
 from ._wire import parse_form
 from ._writes import new_invoice, require_id, updated_invoice, validate_fields
 
@@ -32,7 +33,7 @@ __all__ = ["SANDBOX_STATE", "Reply", "create_app", "resolve_route"]
 SANDBOX_STATE = web.AppKey("seventime_sandbox_state", SandboxState)
 
 JSON_TYPE = "application/json"
-_ROUTE = re.compile(r"/api/(?P<version>[12])/supplierInvoices(?:/(?P<id>[^/]+))?/?")
+_ROUTE = re.compile(rf"/api/(?P<version>[12])/{InvoiceStore.SEGMENT}(?:/(?P<id>[^/]+))?/?")
 _NOT_FOUND_MESSAGE = "Supplier invoice not found"
 _PROXY_PAGE = (
     "<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
@@ -210,11 +211,15 @@ _HANDLERS: dict[str, Handler] = {
 
 async def _dispatch(state: SandboxState, request: web.Request) -> Reply:
     route = resolve_route(request.method, request.path)
-    if route is None:
-        return error_reply(404, f"Cannot {request.method} {request.path}")
-    operation, invoice_id = route
     try:
-        return await _HANDLERS[operation](state, request, invoice_id)
+        if route is not None:
+            operation, invoice_id = route
+            return await _HANDLERS[operation](state, request, invoice_id)
+        found = state.collections.route(request.method, request.path)
+        if found is None:
+            return error_reply(404, f"Cannot {request.method} {request.path}")
+        body = await _json_body(request) if request.method != "GET" else None
+        return _json_reply(200, state.collections.handle(*found, dict(request.query), body))
     except ApiError as error:
         return error_reply(error.status, error.message)
 

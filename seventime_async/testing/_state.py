@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from ..resources import REGISTRY
+from ._collections import CollectionStore
 from ._faults import Fault, FaultInjector
 from ._log import RequestRecord, max_in_window
 from ._ratelimit import SlidingWindowLimiter
@@ -29,7 +31,14 @@ DEFAULT_CLIENT_SECRET = "sandbox-secret"  # noqa: S105 - a test double's well-kn
 #: Random faults draw from these unless told otherwise (``"slow"`` is left out: it waits).
 DEFAULT_FAULT_KINDS = ("500", "503", "502_html", "504_html", "reset", "429", "truncated")
 # Knobs that only take effect when the sandbox is built.
-_FIXED_AT_START = ("records", "seed", "client_secret", "extra_secrets", "fault_seed")
+_FIXED_AT_START = (
+    "records",
+    "collection_records",
+    "seed",
+    "client_secret",
+    "extra_secrets",
+    "fault_seed",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +51,9 @@ class SandboxConfig:
 
     #: How many seeded invoices to generate.
     records: int = 250
+    #: How many records every other paged collection starts with (copies of the
+    #: reference's examples; an unpaged lookup serves its examples as they are).
+    collection_records: int = 30
     #: Seed of the generated data (and of the fault generator unless ``fault_seed`` is set).
     seed: int = 0
     #: The ``Client-Secret`` the sandbox accepts.
@@ -73,8 +85,8 @@ class SandboxConfig:
 
 def _check_config(config: SandboxConfig) -> None:
     problems = []
-    if config.records < 0:
-        problems.append(f"records must be at least 0, got {config.records}")
+    if config.records < 0 or config.collection_records < 0:
+        problems.append("records and collection_records must be at least 0")
     secrets = (config.client_secret, *config.extra_secrets)
     if not all(isinstance(secret, str) and secret for secret in secrets):
         problems.append("client secrets must be non-empty strings")
@@ -102,6 +114,7 @@ class SandboxOptions(TypedDict, total=False):
     """
 
     records: int
+    collection_records: int
     seed: int
     client_secret: str
     extra_secrets: Sequence[str]
@@ -132,6 +145,12 @@ class SandboxState:
         self._config = config or SandboxConfig()
         config = self._config
         self.store = InvoiceStore(records=config.records, seed=config.seed)
+        #: Every other declared collection (``collections.records("time_logs")``).
+        self.collections = CollectionStore(
+            (spec for spec in REGISTRY if spec.path != InvoiceStore.SEGMENT),
+            records=config.collection_records,
+            seed=config.seed,
+        )
         self.limiter = SlidingWindowLimiter(config.rate_limit_per_second)
         fault_seed = config.fault_seed if config.fault_seed is not None else config.seed
         #: Fault injection: ``faults.script([...])``, ``faults.rate``, ``faults.kinds``.

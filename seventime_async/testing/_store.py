@@ -28,6 +28,9 @@ class InvoiceStore:
     per query until the next write.
     """
 
+    #: The URL segment this store answers (v1 and v2); other collections are generic.
+    SEGMENT = "supplierInvoices"
+
     def __init__(self, *, records: int, seed: int) -> None:
         rng = random.Random(seed)
         self.pools: Pools = make_pools(rng)

@@ -59,4 +59,3 @@ def example(path: str) -> dict[str, Any]:
     """The repaired example responses of one collection (testing/examples/<path>.json)."""
     data: dict[str, Any] = json.loads((EXAMPLES / f"{path}.json").read_text("utf-8"))
     return data
-
