@@ -32,11 +32,16 @@ from _common import patched
 
 import seventime_async._converter as sdk_converter
 import seventime_async._decode as sdk_decode
-import seventime_async._resources as sdk_resources
 from seventime_async import _models
 from seventime_async._decode import RawPage, Response
+from seventime_async.resources.supplier_invoices import (
+    InvoiceItem,
+    SupplierInvoice,
+    SupplierInvoiceLogEntry,
+)
 
-SDK_CLASSES: tuple[type[Any], ...] = sdk_converter.RECORD_CLASSES
+#: The record classes of the throughput bench, nested classes first.
+SDK_CLASSES: tuple[type[Any], ...] = (InvoiceItem, SupplierInvoiceLogEntry, SupplierInvoice)
 
 
 # -- record classes and converters ------------------------------------------------------------
@@ -78,17 +83,16 @@ def build_converter(
     fast_path: bool = True,
     detailed_validation: bool = True,
 ) -> cattrs.Converter:
-    """``seventime_async._converter.build_converter(fast_path=...)`` itself, for
-    ``classes`` (in the SDK's order: nested classes first) instead of the SDK's record
-    classes, and with ``cattrs.Converter(detailed_validation=...)``."""
+    """``seventime_async._converter.build_converter(fast_path=...)`` itself, with
+    ``cattrs.Converter(detailed_validation=...)``. The converter builds hooks by type,
+    for any record class it is asked for (``classes`` are built here, up front)."""
     cattrs_module = types.SimpleNamespace(
         Converter=functools.partial(cattrs.Converter, detailed_validation=detailed_validation)
     )
-    with (
-        patched(sdk_converter, "RECORD_CLASSES", tuple(classes)),
-        patched(sdk_converter, "cattrs", cattrs_module),
-    ):
+    with patched(sdk_converter, "cattrs", cattrs_module):
         conv: cattrs.Converter = sdk_converter.build_converter(fast_path=fast_path)
+        for cls in classes:
+            conv.get_structure_hook(cls)
     assert conv.detailed_validation is detailed_validation
     return conv
 
@@ -173,14 +177,14 @@ def json_decode_envelope_page(response: Response) -> RawPage:
 def use_orjson() -> Iterator[None]:
     with (
         patched(sdk_decode, "parse_json", orjson_parse_json),
-        patched(sdk_resources, "decode_envelope_page", orjson_decode_envelope_page),
+        patched(sdk_decode, "decode_envelope_page", orjson_decode_envelope_page),
     ):
         yield
 
 
 @contextlib.contextmanager
 def use_whole_page_json() -> Iterator[None]:
-    with patched(sdk_resources, "decode_envelope_page", json_decode_envelope_page):
+    with patched(sdk_decode, "decode_envelope_page", json_decode_envelope_page):
         yield
 
 
