@@ -12,8 +12,11 @@ from __future__ import annotations
 from .._resource import Lookup, Send
 from .._spec import ResourceSpec
 from .departments import DEPARTMENTS, Department
+from .machine_time_logs import MACHINE_TIME_LOGS, MachineTimeLogs
+from .machines import MACHINE_TYPES, MACHINES, Machines, MachineType
 from .supplier_invoices import SUPPLIER_INVOICES, SupplierInvoices
 from .time_logs import TIME_CATEGORIES, TIME_LOGS, TimeCategory, TimeLogs
+from .vehicles import VEHICLES, Vehicle
 
 __all__ = ["REGISTRY", "Collections"]
 
@@ -23,6 +26,10 @@ REGISTRY: tuple[ResourceSpec, ...] = (
     DEPARTMENTS,
     TIME_LOGS,
     TIME_CATEGORIES,
+    MACHINES,
+    MACHINE_TYPES,
+    MACHINE_TIME_LOGS,
+    VEHICLES,
 )
 
 
@@ -33,6 +40,10 @@ class Collections:
     departments: Lookup[Department]
     time_logs: TimeLogs
     time_categories: Lookup[TimeCategory]
+    machines: Machines
+    machine_types: Lookup[MachineType]
+    machine_time_logs: MachineTimeLogs
+    vehicles: Lookup[Vehicle]
 
     def _bind_collections(self, send: Send) -> None:
         for spec in REGISTRY:

@@ -43,7 +43,8 @@ def examples_of(spec: ResourceSpec) -> list[dict[str, Any]]:
     for entry in _all_examples():
         request = entry.get("request") or ""
         parts = request.split(" ", 1)[-1].split("/")
-        if len(parts) > 3 and parts[3] in segments:
+        # A singular documented path (``/vehicle/<_id>``) is the plural collection's get.
+        if len(parts) > 3 and (parts[3] in segments or parts[3] + "s" in segments):
             found.append(entry)
     return found
 
