@@ -139,7 +139,9 @@ class ResourceSpec:
     ``GET <path>/<_id>`` where the reference's examples use another one. ``id_field`` is
     the record attribute that identifies a record (dedupe, checkpoints); ``date_fields``
     name the instants that stand for a calendar day. ``wire_names`` maps the caller's
-    names that break the camelCase rule to their wire names.
+    names that break the camelCase rule to their wire names. ``output_names`` maps an
+    input's wire name to the key the record answers with, where the two differ
+    (``vehicle`` in, ``car`` out): the caller uses the documented input name.
     """
 
     path: str
@@ -155,6 +157,7 @@ class ResourceSpec:
     id_field: str = "id"
     sort_field: str | None = "createDate"
     wire_names: Mapping[str, str] = attrs.field(factory=dict)
+    output_names: Mapping[str, str] = attrs.field(factory=dict)
     api_version: int = 2
 
     @property

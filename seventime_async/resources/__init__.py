@@ -12,9 +12,22 @@ from __future__ import annotations
 from .._resource import Lookup, Send
 from .._spec import ResourceSpec
 from .departments import DEPARTMENTS, Department
+from .distributors import (
+    DISTRIBUTOR_CONTACT_PERSONS,
+    DISTRIBUTORS,
+    DistributorContactPersons,
+    Distributors,
+)
+from .driver_journals import (
+    DRIVER_JOURNAL_TYPES,
+    DRIVER_JOURNALS,
+    DriverJournals,
+    DriverJournalType,
+)
 from .machine_time_logs import MACHINE_TIME_LOGS, MachineTimeLogs
 from .machines import MACHINE_TYPES, MACHINES, Machines, MachineType
 from .supplier_invoices import SUPPLIER_INVOICES, SupplierInvoices
+from .tasks import TASKS, Tasks
 from .time_logs import TIME_CATEGORIES, TIME_LOGS, TimeCategory, TimeLogs
 from .vehicles import VEHICLES, Vehicle
 
@@ -30,6 +43,11 @@ REGISTRY: tuple[ResourceSpec, ...] = (
     MACHINE_TYPES,
     MACHINE_TIME_LOGS,
     VEHICLES,
+    TASKS,
+    DISTRIBUTORS,
+    DISTRIBUTOR_CONTACT_PERSONS,
+    DRIVER_JOURNALS,
+    DRIVER_JOURNAL_TYPES,
 )
 
 
@@ -44,6 +62,11 @@ class Collections:
     machine_types: Lookup[MachineType]
     machine_time_logs: MachineTimeLogs
     vehicles: Lookup[Vehicle]
+    tasks: Tasks
+    distributors: Distributors
+    distributor_contact_persons: DistributorContactPersons
+    driver_journals: DriverJournals
+    driver_journal_types: Lookup[DriverJournalType]
 
     def _bind_collections(self, send: Send) -> None:
         for spec in REGISTRY:

@@ -105,7 +105,7 @@ class CollectionStore:
             return self._create(spec, body)
         record = self._find(spec, _body_id(body))
         if operation == "update":
-            record.update(_stored_keys(spec, operation, body))
+            record.update(_stored_keys(spec, body))
             record["lastModified"] = format_timestamp(now_ms())
             return copy.deepcopy(record)
         self._records[spec.name].remove(record)
@@ -150,7 +150,7 @@ class CollectionStore:
         now = now_ms()
         record = {
             "_id": new_object_id(now // 1000, random.getrandbits(64)),
-            **_stored_keys(spec, "create", body),
+            **_stored_keys(spec, body),
             _created_key(spec): format_timestamp(now),
             "lastModified": format_timestamp(now),
         }
@@ -191,14 +191,10 @@ def _created_key(spec: ResourceSpec) -> str:
     return spec.sort_field if spec.sort_field in _CREATED_KEYS else "createDate"
 
 
-def _stored_keys(spec: ResourceSpec, operation: str, body: Mapping[str, Any]) -> dict[str, Any]:
-    """The body's keys as the record stores them: a field renamed on input
-    (``name`` -> ``invoiceName``) goes back under the record's key."""
-    renamed = {
-        field.wire: wire_name(field.name)
-        for field in spec.fields(operation)  # type: ignore[arg-type]
-        if field.wire != wire_name(field.name)
-    }
+def _stored_keys(spec: ResourceSpec, body: Mapping[str, Any]) -> dict[str, Any]:
+    """The body's keys as the record stores them: an input the record answers under
+    another key (``vehicle`` -> ``car``) goes there."""
+    renamed = spec.output_names
     return {renamed.get(key, key): value for key, value in body.items() if key != "_id"}
 
 

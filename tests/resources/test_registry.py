@@ -137,7 +137,8 @@ LISTABLE = [pytest.param(spec, id=spec.name) for spec in REGISTRY if spec.list]
 async def test_every_filter_reaches_the_query_under_its_wire_name(spec: ResourceSpec) -> None:
     for field in spec.filters():
         send = FakeSend()
-        given = {field.name: sample(field)}
+        required = {f.name: sample(f) for f in spec.filters() if f.required}
+        given = {**required, field.name: sample(field)}
         if field.name == "sort_direction":
             given["sort_by"] = "createDate"
         async for _ in collection(spec, send).list(**given):
