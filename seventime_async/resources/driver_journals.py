@@ -113,12 +113,6 @@ class DriverJournalFilters(ListOptions, Sorting, total=False):
 class _DriverJournalFields(WriteOptions, total=False):
     vehicle: Id
     car_registration_number: str
-    driver_journal_item_type: Id
-    start_address: str
-    end_address: str
-    travel_purpose: str
-    start_odometer: Money
-    end_odometer: Money
     customer: Id | None
     project: Id | None
     work_order: Id | None
@@ -148,6 +142,12 @@ class DriverJournalUpdateFields(_DriverJournalFields, total=False):
 
     modified_by_user: Required[Id]
     user: Required[Id]
+    driver_journal_item_type: Id
+    start_address: str
+    end_address: str
+    travel_purpose: str
+    start_odometer: Money
+    end_odometer: Money
 
 
 class DriverJournalDeleteFields(WriteOptions, total=False):
