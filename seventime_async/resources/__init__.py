@@ -26,6 +26,8 @@ from .driver_journals import (
 )
 from .machine_time_logs import MACHINE_TIME_LOGS, MachineTimeLogs
 from .machines import MACHINE_TYPES, MACHINES, Machines, MachineType
+from .purchase_orders import PURCHASE_ORDERS, PurchaseOrders
+from .supplement_orders import SUPPLEMENT_ORDERS, SupplementOrders
 from .supplier_invoices import SUPPLIER_INVOICES, SupplierInvoices
 from .tasks import TASKS, Tasks
 from .time_logs import TIME_CATEGORIES, TIME_LOGS, TimeCategory, TimeLogs
@@ -48,6 +50,8 @@ REGISTRY: tuple[ResourceSpec, ...] = (
     DISTRIBUTOR_CONTACT_PERSONS,
     DRIVER_JOURNALS,
     DRIVER_JOURNAL_TYPES,
+    SUPPLEMENT_ORDERS,
+    PURCHASE_ORDERS,
 )
 
 
@@ -67,6 +71,8 @@ class Collections:
     distributor_contact_persons: DistributorContactPersons
     driver_journals: DriverJournals
     driver_journal_types: Lookup[DriverJournalType]
+    supplement_orders: SupplementOrders
+    purchase_orders: PurchaseOrders
 
     def _bind_collections(self, send: Send) -> None:
         for spec in REGISTRY:
