@@ -27,6 +27,14 @@ from .driver_journals import (
 from .machine_time_logs import MACHINE_TIME_LOGS, MachineTimeLogs
 from .machines import MACHINE_TYPES, MACHINES, Machines, MachineType
 from .purchase_orders import PURCHASE_ORDERS, PurchaseOrders
+from .quotes import (
+    QUOTE_CATEGORIES,
+    QUOTE_TEMPLATES,
+    QUOTES,
+    QuoteCategories,
+    Quotes,
+    QuoteTemplates,
+)
 from .supplement_orders import SUPPLEMENT_ORDERS, SupplementOrders
 from .supplier_invoices import SUPPLIER_INVOICES, SupplierInvoices
 from .tasks import TASKS, Tasks
@@ -52,6 +60,9 @@ REGISTRY: tuple[ResourceSpec, ...] = (
     DRIVER_JOURNAL_TYPES,
     SUPPLEMENT_ORDERS,
     PURCHASE_ORDERS,
+    QUOTES,
+    QUOTE_TEMPLATES,
+    QUOTE_CATEGORIES,
 )
 
 
@@ -73,6 +84,9 @@ class Collections:
     driver_journal_types: Lookup[DriverJournalType]
     supplement_orders: SupplementOrders
     purchase_orders: PurchaseOrders
+    quotes: Quotes
+    quote_templates: QuoteTemplates
+    quote_categories: QuoteCategories
 
     def _bind_collections(self, send: Send) -> None:
         for spec in REGISTRY:

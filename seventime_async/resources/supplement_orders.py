@@ -17,55 +17,14 @@ from .._options import CallOptions, ListOptions, Sorting
 from .._pagination import Paginator
 from .._resource import Collection
 from .._spec import Listing, ResourceSpec
-from .common import LogEntry
+from .common import LogEntry, OrderRow
 
 __all__ = [
     "SUPPLEMENT_ORDERS",
     "SupplementOrder",
     "SupplementOrderFilters",
-    "SupplementOrderItem",
     "SupplementOrders",
 ]
-
-
-@attrs.define(slots=True, eq=True)
-class SupplementOrderItem:
-    """One row of a supplement order (rows have ``_id: null`` in the reference)."""
-
-    id: str | None = None
-    item_type: str | None = None
-    item_id: str | None = None
-    item_order: int | None = None
-    name: str | None = None
-    description: str | None = None
-    article_number: str | None = None
-    time_category: str | None = None
-    category_name: str | None = None
-    expense_item: str | None = None
-    expense_item_name: str | None = None
-    driver_journal_item_type: str | None = None
-    driver_journal_item_type_name: str | None = None
-    machine: str | None = None
-    machine_name: str | None = None
-    price_list: str | None = None
-    price_list_name: str | None = None
-    unit: str | None = None
-    number_of_items: Decimal | None = None
-    unit_price: Decimal | None = None
-    unit_cost: Decimal | None = None
-    discount_in_percent: Decimal | None = None
-    discount_percent: Decimal | None = None
-    supplement_charge_percent: Decimal | None = None
-    tax_percent: Decimal | None = None
-    total_amount: Decimal | None = None
-    total_tax_amount: Decimal | None = None
-    total_amount_incl_tax: Decimal | None = None
-    total_cost: Decimal | None = None
-    house_work_flag: bool | None = None
-    house_work_type_of_work: int | None = None
-    selected_flag: bool | None = None
-    create_date: datetime | None = None
-    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
 
 @attrs.define(slots=True, eq=True)
@@ -103,7 +62,7 @@ class SupplementOrder:
     created_by_user_name: str | None = None
     create_date: datetime | None = None
     modified_date: datetime | None = None
-    invoice_items: list[SupplementOrderItem] = attrs.field(factory=list)
+    invoice_items: list[OrderRow] = attrs.field(factory=list)
     supplement_order_log_entries: list[LogEntry] = attrs.field(factory=list)
     deviations: list[Any] = attrs.field(factory=list)
     documents: list[Any] = attrs.field(factory=list)
