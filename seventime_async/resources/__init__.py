@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .._resource import Lookup, Send
 from .._spec import ResourceSpec
+from .custom_fields import CUSTOM_FIELDS, CustomFields
 from .departments import DEPARTMENTS, Department
 from .distributors import (
     DISTRIBUTOR_CONTACT_PERSONS,
@@ -40,6 +41,7 @@ from .supplier_invoices import SUPPLIER_INVOICES, SupplierInvoices
 from .tasks import TASKS, Tasks
 from .time_logs import TIME_CATEGORIES, TIME_LOGS, TimeCategory, TimeLogs
 from .vehicles import VEHICLES, Vehicle
+from .work_schedules import WORK_SCHEDULES, WorkSchedules
 
 __all__ = ["REGISTRY", "Collections"]
 
@@ -63,6 +65,8 @@ REGISTRY: tuple[ResourceSpec, ...] = (
     QUOTES,
     QUOTE_TEMPLATES,
     QUOTE_CATEGORIES,
+    WORK_SCHEDULES,
+    CUSTOM_FIELDS,
 )
 
 
@@ -87,6 +91,8 @@ class Collections:
     quotes: Quotes
     quote_templates: QuoteTemplates
     quote_categories: QuoteCategories
+    work_schedules: WorkSchedules
+    custom_fields: CustomFields
 
     def _bind_collections(self, send: Send) -> None:
         for spec in REGISTRY:

@@ -216,3 +216,20 @@ def test_the_client_has_one_typed_attribute_per_collection() -> None:
         if declared is Lookup:
             (record,) = typing.get_args(hints[name])
             assert record is spec.record, name
+
+
+REQUIRED_FILTERS = [
+    pytest.param(spec, field, id=f"{spec.name}.{field.name}")
+    for spec in REGISTRY
+    for field in spec.filters()
+    if field.required
+]
+
+
+@pytest.mark.parametrize(("spec", "field"), REQUIRED_FILTERS)
+def test_a_required_filter_is_refused_when_missing(spec: ResourceSpec, field: Field) -> None:
+    send = FakeSend()
+    with pytest.raises(InvalidRequestError) as caught:
+        collection(spec, send).list()
+    assert caught.value.field == field.name
+    assert send.requests == []
