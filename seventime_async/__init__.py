@@ -12,11 +12,15 @@ from ._exceptions import (
     AuthenticationError,
     BadRequestError,
     ClientClosedError,
+    ErrorResponse,
+    EventLoopError,
     InvalidRequestError,
     NotFoundError,
     PaginationError,
     PermissionDeniedError,
     RateLimitError,
+    RedirectError,
+    ResponseTooLargeError,
     ServerError,
     SevenTimeError,
     UnexpectedResponseError,
@@ -25,8 +29,9 @@ from ._models import Page, PageMeta, calendar_day
 from ._options import SortDirection
 from ._pagination import Checkpoint, Paginator, PaginatorStats
 from ._ratelimit import RateLimiter
+from ._resource import RawResponse
 from ._retry import RetryPolicy
-from ._transport import Timeouts
+from ._transport import Timeouts, Transport, TransportFailure
 from .resources.supplier_invoices import (
     DeletedSupplierInvoice,
     InvoiceItem,
@@ -54,6 +59,8 @@ __all__ = [
     "ClientClosedError",
     "ClientStats",
     "DeletedSupplierInvoice",
+    "ErrorResponse",
+    "EventLoopError",
     "InvalidRequestError",
     "InvoiceItem",
     "ItemType",
@@ -67,6 +74,9 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RateLimiter",
+    "RawResponse",
+    "RedirectError",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "ServerError",
     "SevenTime",
@@ -80,6 +90,8 @@ __all__ = [
     "SupplierInvoiceUpdateFields",
     "SupplierInvoices",
     "Timeouts",
+    "Transport",
+    "TransportFailure",
     "UnexpectedResponseError",
     "__version__",
     "calendar_day",

@@ -1,63 +1,45 @@
-"""``SevenTime``: the session object. Owns the transport, the rate limiter and retries."""
+"""``SevenTime``: the session object. Holds the settings and the sender; the collections
+(``st.time_logs``, ...) are bound to it from the registry."""
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import logging
+import math
 import os
 import ssl
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import aiohttp
-import attrs
 
 from ._converter import converter
-from ._decode import Response, status_error
-from ._exceptions import (
-    APIConnectionError,
-    APIStatusError,
-    ClientClosedError,
-    InvalidRequestError,
-    RateLimitError,
-    SevenTimeError,
-)
+from ._decode import Response
+from ._exceptions import InvalidRequestError
 from ._http import Request
+from ._options import check_retry, check_timeout
 from ._ratelimit import RateLimiter
-from ._retry import RetryPolicy, is_testing, retry_delay
-from ._transport import AiohttpTransport, Timeouts
+from ._retry import RetryPolicy
+from ._secret import Secret
+from ._sender import CallSettings, ClientStats, Sender
+from ._transport import AiohttpTransport, Timeouts, Transport
 from .resources import Collections
 
 __all__ = ["DEFAULT_BASE_URL", "ClientStats", "SevenTime"]
 
 DEFAULT_BASE_URL = "https://app.seventime.se"
 SECRET_ENV_VAR = "SEVENTIME_CLIENT_SECRET"  # noqa: S105 (a variable name, not a secret)
+BASE_URL_ENV_VAR = "SEVENTIME_BASE_URL"
 USER_AGENT = "seventime-async/0.1"
+#: The largest answer read into memory: a 500-record page is ~1.3 MB.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 logger = logging.getLogger("seventime_async")
 logger.addHandler(logging.NullHandler())
 
 
-class _Secret:
-    """Holds the client secret; its repr and str never show it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "<redacted>"
-
-    __str__ = __repr__
-
-
-def _check_secret(value: str | None) -> _Secret:
+def _check_secret(value: str | None) -> Secret:
     if value is None:
         value = os.environ.get(SECRET_ENV_VAR)
     if not value:
@@ -76,7 +58,7 @@ def _check_secret(value: str | None) -> _Secret:
             "non-ASCII characters",
             field="client_secret",
         )
-    return _Secret(value)
+    return Secret(value)
 
 
 def _is_loopback(host: str) -> bool:
@@ -88,7 +70,11 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _check_base_url(base_url: str) -> str:
+def _check_base_url(base_url: str | None) -> str:
+    if base_url is None:
+        base_url = os.environ.get(BASE_URL_ENV_VAR) or DEFAULT_BASE_URL
+    if not isinstance(base_url, str):
+        raise InvalidRequestError("base_url must be a string", field="base_url")
     parts = urlsplit(base_url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise InvalidRequestError(f"base_url {base_url!r} is not an http(s) URL", field="base_url")
@@ -102,16 +88,35 @@ def _check_base_url(base_url: str) -> str:
         raise InvalidRequestError(
             "base_url must not carry credentials, a query or a fragment", field="base_url"
         )
+    if parts.path not in ("", "/"):
+        raise InvalidRequestError(
+            f"base_url must be the server only ({parts.scheme}://{parts.netloc}), without a "
+            f"path: the SDK adds /api/<version>/..., got path {parts.path!r}",
+            field="base_url",
+        )
     return base_url.rstrip("/")
 
 
-@attrs.define
-class ClientStats:
-    """Counters of one client, for summaries and monitoring."""
+def _check_rate_limit(value: Any) -> RateLimiter | None:
+    if value is None or value is False:
+        return None
+    if isinstance(value, RateLimiter):
+        return value
+    if value is True:
+        return RateLimiter()
+    if isinstance(value, int | float) and math.isfinite(value) and value > 0:
+        return RateLimiter(value)
+    raise InvalidRequestError(
+        "rate_limit must be requests per second (a finite number > 0), a RateLimiter, "
+        f"True (the API's 4/s) or None/False (no pacing), got {value!r}",
+        field="rate_limit",
+    )
 
-    requests: int = 0
-    retries: int = 0
-    rate_limited: int = 0
+
+def _check_positive_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidRequestError(f"{name} must be a whole number >= 1", field=name)
+    return value
 
 
 class SevenTime(Collections):
@@ -119,71 +124,123 @@ class SevenTime(Collections):
 
     Use it as ``async with SevenTime() as st:`` (or call ``await st.aclose()``). The
     secret comes from ``client_secret`` or the ``SEVENTIME_CLIENT_SECRET`` environment
-    variable. One client is safe to share between any number of tasks of one event loop:
-    they share its connection pool, its rate limiter (``rate_limit`` requests per second,
-    4 as documented; None turns it off) and at most ``max_concurrency`` requests in flight.
-    Clients of one key in one event loop can share a limiter: pass the same
-    :class:`RateLimiter` as ``rate_limit`` to each.
+    variable, the server from ``base_url`` or ``SEVENTIME_BASE_URL`` (default
+    ``https://app.seventime.se``). One client is safe to share between any number of tasks
+    of one event loop: they share its connection pool, its rate limiter (``rate_limit``
+    requests per second, 4 as documented; None turns it off) and at most
+    ``max_concurrency`` requests in flight. Clients of one key in one event loop can
+    share a limiter: pass the same :class:`RateLimiter` as ``rate_limit`` to each.
 
-    ``session`` takes an ``aiohttp.ClientSession`` of your own, which the client then
-    uses but does not close. ``timeouts`` and ``retry`` set the defaults for every call;
-    each method also takes them per call.
+    ``timeout`` (a :class:`Timeouts`, or seconds for a whole call) and ``retry`` (a
+    :class:`RetryPolicy`, or a number of retries) are the defaults of every call; each
+    method also takes them per call, and :meth:`with_options` makes a copy with others.
+    ``session`` takes an ``aiohttp.ClientSession`` of your own, which the client uses but
+    does not close (its own timeout then applies unless ``timeout`` is given);
+    ``transport`` replaces the network altogether (tests:
+    ``seventime_async.testing.MockTransport``). An answer larger than
+    ``max_response_bytes`` is refused (:class:`ResponseTooLargeError`).
     """
 
     def __init__(
         self,
         client_secret: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         session: aiohttp.ClientSession | None = None,
-        timeouts: Timeouts | None = None,
-        retry: RetryPolicy | None = None,
-        rate_limit: float | RateLimiter | None = 4.0,
+        timeout: Timeouts | float | None = None,
+        timeouts: Timeouts | float | None = None,
+        retry: RetryPolicy | int | None = None,
+        rate_limit: float | RateLimiter | bool | None = 4.0,
         max_concurrency: int = 8,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         ssl_context: ssl.SSLContext | None = None,
         user_agent: str | None = None,
+        transport: Transport | None = None,
     ) -> None:
-        self._secret = _check_secret(client_secret)
+        secret = _check_secret(client_secret)
         self.base_url = _check_base_url(base_url)
-        if (
-            isinstance(max_concurrency, bool)
-            or not isinstance(max_concurrency, int)
-            or (max_concurrency < 1)
-        ):
-            raise InvalidRequestError("max_concurrency must be >= 1", field="max_concurrency")
-        if isinstance(rate_limit, RateLimiter) or rate_limit is None:
-            self.rate_limiter = rate_limit
-        elif isinstance(rate_limit, int | float) and rate_limit > 0:
-            self.rate_limiter = RateLimiter(rate_limit)
-        else:
+        _check_positive_int(max_concurrency, "max_concurrency")
+        _check_positive_int(max_response_bytes, "max_response_bytes")
+        if timeout is not None and timeouts is not None:
             raise InvalidRequestError(
-                "rate_limit must be requests per second (> 0), a RateLimiter or None",
-                field="rate_limit",
+                "pass timeout= or its older name timeouts=, not both", field="timeout"
             )
-        self.timeouts = timeouts or Timeouts()
-        self.retry = retry or RetryPolicy()
-        self.stats = ClientStats()
-        self._user_agent = user_agent or USER_AGENT
-        self._transport = AiohttpTransport(
-            session=session,
-            timeouts=self.timeouts,
-            max_connections=max_concurrency,
-            ssl_context=ssl_context,
+        given = timeout if timeout is not None else timeouts
+        #: The default timeouts of every call (see :class:`Timeouts`).
+        self.timeouts = check_timeout(given) if given is not None else Timeouts()
+        # A session of the caller's keeps its own timeout unless the client was given one.
+        self._session_timeouts = session is not None and given is None
+        #: The default retry policy of every call.
+        self.retry = check_retry(retry) if retry is not None else RetryPolicy()
+        if transport is None:
+            transport = AiohttpTransport(
+                session=session,
+                timeouts=self.timeouts,
+                max_connections=max_concurrency,
+                ssl_context=ssl_context,
+            )
+        self._sender = Sender(
+            transport=transport,
+            base_url=self.base_url,
+            secret=secret,
+            user_agent=user_agent or USER_AGENT,
+            rate_limiter=_check_rate_limit(rate_limit),
+            max_concurrency=max_concurrency,
+            max_response_bytes=max_response_bytes,
         )
-        self._in_flight = asyncio.Semaphore(max_concurrency)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._closed = False
         self._bind_collections(self._send)
         # Build the (cached, process-wide) converter now, at set-up, rather than in the
         # middle of the first response: building it holds the event loop for ~10 ms.
         converter()
 
+    def with_options(
+        self,
+        *,
+        timeout: Timeouts | float | None = None,
+        retry: RetryPolicy | int | None = None,
+        max_retries: int | None = None,
+    ) -> SevenTime:
+        """A light copy with other defaults for its calls (``max_retries`` is ``retry``'s
+        number form). It shares this client's connection pool, rate limiter, in-flight
+        cap, stats and event loop: closing either closes both."""
+        if retry is not None and max_retries is not None:
+            raise InvalidRequestError("pass retry= or max_retries=, not both", field="retry")
+        copy = object.__new__(SevenTime)
+        copy.__dict__.update(self.__dict__)
+        if timeout is not None:
+            copy.timeouts = check_timeout(timeout)
+            copy._session_timeouts = False
+        chosen = retry if retry is not None else max_retries
+        if chosen is not None:
+            copy.retry = check_retry(chosen, "retry" if retry is not None else "max_retries")
+        copy._bind_collections(copy._send)
+        return copy
+
+    @property
+    def rate_limiter(self) -> RateLimiter | None:
+        """The limiter that paces this client (None: no pacing)."""
+        return self._sender.rate_limiter
+
+    @property
+    def stats(self) -> ClientStats:
+        """Requests sent, retries and 429s so far (shared with ``with_options`` copies)."""
+        return self._sender.stats
+
+    @property
+    def closed(self) -> bool:
+        """True once ``aclose()`` was called."""
+        return self._sender.closed
+
+    @property
+    def _transport(self) -> Transport:
+        return self._sender.transport
+
     def __repr__(self) -> str:
-        state = "closed" if self._closed else "open"
+        state = "closed" if self.closed else "open"
         return f"<SevenTime {self.base_url} client_secret=<redacted> {state}>"
 
     async def __aenter__(self) -> Self:
-        self._check_usable()
+        self._sender.check_usable()
         return self
 
     async def __aexit__(
@@ -194,34 +251,9 @@ class SevenTime(Collections):
     ) -> None:
         await self.aclose()
 
-    @property
-    def closed(self) -> bool:
-        """True once ``aclose()`` was called."""
-        return self._closed
-
     async def aclose(self) -> None:
         """Close the client (and its session, unless the caller passed one in)."""
-        self._closed = True
-        await self._transport.aclose()
-
-    def _check_usable(self) -> None:
-        if self._closed:
-            raise ClientClosedError("this SevenTime client is closed; create a new one")
-        loop = asyncio.get_running_loop()
-        if self._loop is None:
-            self._loop = loop
-        elif self._loop is not loop:
-            raise RuntimeError("a SevenTime client is bound to the event loop it was first used in")
-
-    def _headers(self, request: Request) -> dict[str, str]:
-        # The reference requires Content-Type: application/json on every v2 request,
-        # GET included; v1 bodies are forms (``request.content_type`` says which).
-        return {
-            "Client-Secret": self._secret.reveal(),
-            "Accept": "application/json",
-            "Content-Type": request.content_type,
-            "User-Agent": self._user_agent,
-        }
+        await self._sender.aclose()
 
     async def _send(
         self,
@@ -229,82 +261,15 @@ class SevenTime(Collections):
         *,
         timeout: Timeouts | None = None,
         retry: RetryPolicy | None = None,
+        extra_headers: tuple[tuple[str, str], ...] = (),
+        extra_query: tuple[tuple[str, str], ...] = (),
     ) -> Response:
-        """Send ``request`` through the limiter, with retries; returns a 2xx response."""
-        self._check_usable()
-        policy = retry or self.retry
-        url = self.base_url + request.path
-        headers = self._headers(request)
-        loop = asyncio.get_running_loop()
-        attempt = 0
-        while True:
-            attempt += 1
-            error: SevenTimeError
-            async with self._in_flight:
-                if self.rate_limiter is not None:
-                    await self.rate_limiter.acquire()
-                self._check_usable()
-                started = loop.time()
-                self.stats.requests += 1
-                try:
-                    response = await self._transport.send(
-                        method=request.method,
-                        url=url,
-                        path=request.path,
-                        params=request.params,
-                        headers=headers,
-                        body=request.body,
-                        timeouts=timeout,
-                    )
-                except APIConnectionError as exc:
-                    error = exc
-                    status: int | str = type(exc).__name__
-                else:
-                    status = response.status
-                    if response.status < 400:
-                        self._log(request, status, loop.time() - started, attempt)
-                        return response
-                    error = status_error(response)
-            self._log(request, status, loop.time() - started, attempt)
-            retry_after = error.retry_after if isinstance(error, RateLimitError) else None
-            if isinstance(error, RateLimitError):
-                self.stats.rate_limited += 1
-                if self.rate_limiter is not None and not is_testing():
-                    # The whole client waits, not only this request: its other tasks
-                    # would hit the same limit.
-                    self.rate_limiter.pause(
-                        min(retry_after if retry_after is not None else 1.0, policy.retry_after_max)
-                    )
-            delay = retry_delay(policy, request.method, error, attempt, retry_after=retry_after)
-            if delay is None:
-                error.attempts = attempt
-                raise error
-            self.stats.retries += 1
-            logger.info(
-                "retrying %s %s in %.2f s after %s (attempt %d of %d)",
-                request.method,
-                request.path,
-                delay,
-                _describe(error),
-                attempt,
-                policy.max_attempts,
-            )
-            if not is_testing():
-                await asyncio.sleep(delay)
-
-    @staticmethod
-    def _log(request: Request, status: int | str, duration: float, attempt: int) -> None:
-        logger.debug(
-            "%s %s -> %s in %.3f s (attempt %d)",
-            request.method,
-            request.path,
-            status,
-            duration,
-            attempt,
+        """Send ``request`` (limiter, retries, deadlines); returns a 2xx response."""
+        settings = CallSettings(
+            timeouts=timeout or self.timeouts,
+            retry=retry or self.retry,
+            session_timeouts=self._session_timeouts and timeout is None,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
-
-
-def _describe(error: SevenTimeError) -> str:
-    if isinstance(error, APIStatusError):
-        return f"HTTP {error.status}"
-    return type(error).__name__
+        return await self._sender.send(request, settings)

@@ -19,7 +19,9 @@ import cattrs
 from ._converter import structure, wire_path
 from ._exceptions import (
     APIStatusError,
+    ErrorResponse,
     RateLimitError,
+    RedirectError,
     UnexpectedResponseError,
     body_excerpt,
     status_error_class,
@@ -36,6 +38,7 @@ __all__ = [
     "iter_records",
     "parse_json",
     "parse_retry_after",
+    "redirect_error",
     "status_error",
 ]
 
@@ -146,6 +149,10 @@ def _split_list_body(body: bytes) -> tuple[Any, str, int] | None:
     return None
 
 
+def _kept(response: Response) -> ErrorResponse:
+    return ErrorResponse(response.status, response.headers, response.body)
+
+
 def _unexpected(response: Response, message: str, field: str | None = None) -> Exception:
     return UnexpectedResponseError(
         message,
@@ -154,6 +161,18 @@ def _unexpected(response: Response, message: str, field: str | None = None) -> E
         status=response.status,
         field=field,
         body_excerpt=body_excerpt(response.body),
+        response=_kept(response),
+    )
+
+
+def redirect_error(response: Response) -> RedirectError:
+    """The error for a 3xx answer (the API never redirects)."""
+    return RedirectError(
+        method=response.method,
+        path=response.path,
+        status=response.status,
+        location=response.headers.get("location"),
+        response=_kept(response),
     )
 
 
@@ -212,6 +231,7 @@ def status_error(response: Response) -> APIStatusError:
             error_message=error_message,
             body_excerpt=excerpt,
             retry_after=parse_retry_after(response.headers.get("retry-after")),
+            response=_kept(response),
         )
     return cls(
         status=response.status,
@@ -219,6 +239,7 @@ def status_error(response: Response) -> APIStatusError:
         path=response.path,
         error_message=error_message,
         body_excerpt=excerpt,
+        response=_kept(response),
     )
 
 

@@ -5,6 +5,7 @@ Every exception the SDK raises on purpose derives from :class:`SevenTimeError`::
     SevenTimeError
     ├── InvalidRequestError (also ValueError) ... bad input, caught before anything is sent
     ├── ClientClosedError (also RuntimeError) ... the client was used after aclose()
+    ├── EventLoopError (also RuntimeError) ...... the client was used from a second event loop
     ├── APIConnectionError ...................... the request did not get an HTTP answer
     │   └── APITimeoutError (also TimeoutError) . connect or total timeout
     ├── APIStatusError .......................... the server answered with an error status
@@ -15,32 +16,66 @@ Every exception the SDK raises on purpose derives from :class:`SevenTimeError`::
     │   ├── RateLimitError ...................... 429 (.retry_after)
     │   └── ServerError ......................... 5xx (500, 502, 503, 504, ...)
     └── UnexpectedResponseError ................. a body that is not the JSON we expect
-        └── PaginationError ..................... the server does not page as documented
+        ├── PaginationError ..................... the server does not page as documented
+        ├── RedirectError ....................... a 3xx answer (the base URL is wrong)
+        └── ResponseTooLargeError ............... a body past ``max_response_bytes``
 
 Messages name the method and the path of the request, never its headers, so the client
-secret cannot end up in an exception.
+secret cannot end up in an exception; a body that echoes the secret is scrubbed before
+it becomes an error. Errors raised after an answer keep it as ``exc.response``
+(:class:`ErrorResponse`: status, headers and the first 64 KiB of the body).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 __all__ = [
+    "ERROR_BODY_BYTES",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
     "ClientClosedError",
+    "ErrorResponse",
+    "EventLoopError",
     "InvalidRequestError",
     "NotFoundError",
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
+    "ResponseTooLargeError",
     "ServerError",
     "SevenTimeError",
     "UnexpectedResponseError",
 ]
 
 _EXCERPT_CHARS = 200
+#: How much of an error response's body ``exc.response.body`` keeps.
+ERROR_BODY_BYTES = 64 * 1024
+
+
+class ErrorResponse:
+    """The answer an error was raised for: ``status``, ``headers`` (lower-case names)
+    and ``body``, the first :data:`ERROR_BODY_BYTES` of it (``truncated`` says whether
+    there was more). Any echo of the client secret is already scrubbed."""
+
+    __slots__ = ("body", "headers", "status", "truncated")
+
+    def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        self.status = status
+        self.headers = dict(headers)
+        self.body = body[:ERROR_BODY_BYTES]
+        self.truncated = len(body) > ERROR_BODY_BYTES
+
+    def text(self) -> str:
+        """The kept body as text (undecodable bytes replaced)."""
+        return self.body.decode("utf-8", errors="replace")
+
+    def __repr__(self) -> str:
+        return f"<ErrorResponse HTTP {self.status}, {len(self.body)} bytes>"
 
 
 def body_excerpt(body: bytes, limit: int = _EXCERPT_CHARS) -> str:
@@ -76,6 +111,11 @@ class InvalidRequestError(SevenTimeError, ValueError):
 
 class ClientClosedError(SevenTimeError, RuntimeError):
     """The client was used after ``aclose()`` (or outside its ``async with`` block)."""
+
+
+class EventLoopError(SevenTimeError, RuntimeError):
+    """The client was used from an event loop other than the one it was first used in
+    (its connection pool belongs to that loop): create one client per loop."""
 
 
 class _RequestError(SevenTimeError):
@@ -118,12 +158,14 @@ class APIStatusError(_RequestError):
         path: str,
         error_message: str | None = None,
         body_excerpt: str = "",
+        response: ErrorResponse | None = None,
     ) -> None:
         detail = error_message or body_excerpt or "no error message"
         super().__init__(f"{method} {path} -> HTTP {status}: {detail}", method=method, path=path)
         self.status = status
         self.error_message = error_message
         self.body_excerpt = body_excerpt
+        self.response = response
 
 
 class BadRequestError(APIStatusError):
@@ -154,6 +196,7 @@ class RateLimitError(APIStatusError):
         error_message: str | None = None,
         body_excerpt: str = "",
         retry_after: float | None = None,
+        response: ErrorResponse | None = None,
     ) -> None:
         super().__init__(
             status=status,
@@ -161,6 +204,7 @@ class RateLimitError(APIStatusError):
             path=path,
             error_message=error_message,
             body_excerpt=body_excerpt,
+            response=response,
         )
         self.retry_after = retry_after
 
@@ -191,6 +235,7 @@ class UnexpectedResponseError(_RequestError):
         status: int = 200,
         field: str | None = None,
         body_excerpt: str = "",
+        response: ErrorResponse | None = None,
     ) -> None:
         text = f"{method} {path} -> HTTP {status}: {message}"
         if body_excerpt:
@@ -199,10 +244,43 @@ class UnexpectedResponseError(_RequestError):
         self.status = status
         self.field = field
         self.body_excerpt = body_excerpt
+        self.response = response
 
 
 class PaginationError(UnexpectedResponseError):
     """The server does not page as documented (e.g. ``currentPage`` is not the page asked)."""
+
+
+class RedirectError(UnexpectedResponseError):
+    """A 3xx answer: the API never redirects, so the base URL (or a proxy) is wrong.
+    ``location`` is where it pointed."""
+
+    def __init__(
+        self, *, method: str, path: str, status: int, location: str | None, **kwargs: object
+    ) -> None:
+        where = f" to {location}" if location else ""
+        super().__init__(
+            f"redirected{where}; the API does not redirect: check base_url",
+            method=method,
+            path=path,
+            status=status,
+            **kwargs,  # type: ignore[arg-type]
+        )
+        self.location = location
+
+
+class ResponseTooLargeError(UnexpectedResponseError):
+    """The body went past the client's ``max_response_bytes`` (``limit``); the rest of it
+    was not read."""
+
+    def __init__(self, *, method: str, path: str, status: int, limit: int) -> None:
+        super().__init__(
+            f"response body larger than max_response_bytes={limit}; not read further",
+            method=method,
+            path=path,
+            status=status,
+        )
+        self.limit = limit
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {

@@ -12,15 +12,25 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Generic, TypeVar, Unpack
 
+import attrs
+
 from . import _build as build
 from ._decode import RawPage, Response, decode_list_page, decode_record
 from ._exceptions import InvalidRequestError
 from ._http import Request
-from ._options import CallOptions, ListOptions, Sorting
+from ._options import CallOptions, ListOptions, Sorting, check_call_options
 from ._pagination import Paginator
 from ._spec import OPTION_KEYS, ResourceSpec, Write
 
-__all__ = ["Collection", "Lookup", "LookupFilters", "Operations", "Send"]
+__all__ = [
+    "Collection",
+    "Lookup",
+    "LookupFilters",
+    "Operations",
+    "RawResponse",
+    "Send",
+    "WithRawResponse",
+]
 
 R = TypeVar("R")
 
@@ -42,7 +52,17 @@ def _split(kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _call_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in options.items() if k in _CALL_OPTION_KEYS}
+    return check_call_options({k: v for k, v in options.items() if k in _CALL_OPTION_KEYS})
+
+
+@attrs.frozen(slots=True)
+class RawResponse(Generic[R]):
+    """A record with the answer it came in: ``status``, ``headers`` (lower-case names)
+    and ``parsed``, the record (see ``collection.with_raw_response``)."""
+
+    status: int
+    headers: Mapping[str, str]
+    parsed: R
 
 
 class Operations(Generic[R]):
@@ -103,36 +123,62 @@ class Operations(Generic[R]):
 
     async def get(self, record_id: str, kwargs: Mapping[str, Any], *, id_name: str = "id") -> R:
         """One record by id (``id_name``: the caller's name for it, in errors)."""
-        options, rest = _split(kwargs)
-        if rest:
-            name = sorted(rest)[0]
-            raise InvalidRequestError(f"get takes no argument {name}", field=name)
-        request = build.get_request(self.spec, record_id, field=id_name)
-        record: R = await self._call(request, self.spec.record, options)
+        record: R = await self.get_raw(record_id, kwargs, id_name=id_name, raw=False)
         return record
 
     async def create(self, kwargs: Mapping[str, Any], *, form: bool = False) -> R:
         """Create a record and return it as the server stored it."""
-        write = self._write(self.spec.create, "create")
-        options, fields = _split(kwargs)
-        request = build.write_request(self.spec, "create", write, fields, method="POST", form=form)
-        record: R = await self._call(request, write.result or self.spec.record, options)
+        record: R = await self.create_raw(kwargs, form=form, raw=False)
         return record
 
     async def update(self, record_id: str, kwargs: Mapping[str, Any], *, id_name: str = "id") -> R:
         """Change the given fields (and only those) of a record."""
-        write = self._write(self.spec.update, "update")
-        options, fields = _split(kwargs)
-        request = build.write_request(
-            self.spec, "update", write, fields, record_id=record_id, id_name=id_name, method="PUT"
-        )
-        record: R = await self._call(request, write.result or self.spec.record, options)
+        record: R = await self.update_raw(record_id, kwargs, id_name=id_name, raw=False)
         return record
 
     async def delete(
         self, record_id: str, kwargs: Mapping[str, Any], *, id_name: str = "id"
     ) -> Any:
         """Delete a record; returns what the server answers (its id, at least)."""
+        return await self.delete_raw(record_id, kwargs, id_name=id_name, raw=False)
+
+    async def get_raw(
+        self, record_id: str, kwargs: Mapping[str, Any], *, id_name: str = "id", raw: bool = True
+    ) -> Any:
+        """:meth:`get`; with ``raw`` a :class:`RawResponse` around the record."""
+        options, rest = _split(kwargs)
+        if rest:
+            name = sorted(rest)[0]
+            raise InvalidRequestError(f"get takes no argument {name}", field=name)
+        if not self.spec.get:
+            raise InvalidRequestError(f"{self.spec.name} has no get", field="get")
+        request = build.get_request(self.spec, record_id, field=id_name)
+        return await self._call(request, self.spec.record, options, raw)
+
+    async def create_raw(
+        self, kwargs: Mapping[str, Any], *, form: bool = False, raw: bool = True
+    ) -> Any:
+        """:meth:`create`; with ``raw`` a :class:`RawResponse` around the record."""
+        write = self._write(self.spec.create, "create")
+        options, fields = _split(kwargs)
+        request = build.write_request(self.spec, "create", write, fields, method="POST", form=form)
+        return await self._call(request, write.result or self.spec.record, options, raw)
+
+    async def update_raw(
+        self, record_id: str, kwargs: Mapping[str, Any], *, id_name: str = "id", raw: bool = True
+    ) -> Any:
+        """:meth:`update`; with ``raw`` a :class:`RawResponse` around the record."""
+        write = self._write(self.spec.update, "update")
+        options, fields = _split(kwargs)
+        request = build.write_request(
+            self.spec, "update", write, fields, record_id=record_id, id_name=id_name, method="PUT"
+        )
+        return await self._call(request, write.result or self.spec.record, options, raw)
+
+    async def delete_raw(
+        self, record_id: str, kwargs: Mapping[str, Any], *, id_name: str = "id", raw: bool = True
+    ) -> Any:
+        """:meth:`delete`; with ``raw`` a :class:`RawResponse` around the answer."""
         write = self._write(self.spec.delete, "delete")
         options, fields = _split(kwargs)
         request = build.write_request(
@@ -144,7 +190,7 @@ class Operations(Generic[R]):
             id_name=id_name,
             method="DELETE",
         )
-        return await self._call(request, write.result or self.spec.record, options)
+        return await self._call(request, write.result or self.spec.record, options, raw)
 
     def _write(self, write: Write | None, operation: str) -> Write:
         if write is None:
@@ -152,10 +198,11 @@ class Operations(Generic[R]):
         return write
 
     async def _call(
-        self, request: Request, record_type: type[Any], options: Mapping[str, Any]
+        self, request: Request, record_type: type[Any], options: Mapping[str, Any], raw: bool
     ) -> Any:
         response = await self._send(request, **_call_options(options))
-        return decode_record(response, record_type)
+        record = decode_record(response, record_type)
+        return RawResponse(response.status, response.headers, record) if raw else record
 
 
 class Collection(Generic[R]):
@@ -172,6 +219,46 @@ class Collection(Generic[R]):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.spec.url()}>"
 
+    @property
+    def with_raw_response(self) -> WithRawResponse[R]:
+        """The same calls, answering :class:`RawResponse` (status, headers, record)::
+
+        raw = await st.time_logs.with_raw_response.get(time_log_id)
+        raw.headers["date"], raw.parsed.time
+        """
+        return WithRawResponse(self._ops)
+
+
+class WithRawResponse(Generic[R]):
+    """``collection.with_raw_response``: get, create, update and delete, each answering
+    a :class:`RawResponse` around the record (arguments as the collection's own)."""
+
+    def __init__(self, ops: Operations[R]) -> None:
+        self._ops = ops
+
+    async def get(self, record_id: str, **options: Any) -> RawResponse[R]:
+        """One record by id, with its answer."""
+        result: RawResponse[R] = await self._ops.get_raw(record_id, options)
+        return result
+
+    async def create(self, **fields: Any) -> RawResponse[R]:
+        """Create a record; ``api_version=1`` where the collection has a v1 form."""
+        version = fields.pop("api_version", None)
+        create = self._ops.spec.create
+        form = version is not None and create is not None and version == create.form_version
+        result: RawResponse[R] = await self._ops.create_raw(fields, form=form)
+        return result
+
+    async def update(self, record_id: str, **changes: Any) -> RawResponse[R]:
+        """Change the given fields of a record, with the answer."""
+        result: RawResponse[R] = await self._ops.update_raw(record_id, changes)
+        return result
+
+    async def delete(self, record_id: str, **fields: Any) -> RawResponse[Any]:
+        """Delete a record, with the answer."""
+        result: RawResponse[Any] = await self._ops.delete_raw(record_id, fields)
+        return result
+
 
 class LookupFilters(ListOptions, Sorting, total=False):
     """A lookup list takes only ``sort_by``/``sort_direction`` (and the list options)."""
@@ -187,6 +274,5 @@ class Lookup(Collection[R]):
 
     async def get(self, record_id: str, **options: Unpack[CallOptions]) -> R:
         """One record by id (only where the reference documents a get)."""
-        if not self.spec.get:
-            raise InvalidRequestError(f"{self.spec.name} has no get", field="get")
-        return await self._ops.get(record_id, options)
+        record: R = await self._ops.get(record_id, options)
+        return record

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Mapping
+from typing import Any, Protocol
 
 import aiohttp
 import attrs
 
 from ._decode import Response
-from ._exceptions import APIConnectionError, APITimeoutError
+from ._exceptions import APIConnectionError, APITimeoutError, ResponseTooLargeError
+from ._secret import RequestHeaders
 
-__all__ = ["AiohttpTransport", "Timeouts"]
+__all__ = ["AiohttpTransport", "Timeouts", "Transport", "TransportFailure"]
 
 # Node's HTTP server closes idle keep-alive connections after 5 s. Dropping ours sooner
 # avoids reusing a connection the server is closing, the case in which aiohttp re-sends a
@@ -24,20 +25,111 @@ __all__ = ["AiohttpTransport", "Timeouts"]
 _KEEPALIVE_SECONDS = 4.0
 
 
+def _positive_or_none(_: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int | float) or not value > 0
+    ):
+        raise ValueError(f"Timeouts.{attribute.name} must be a positive number of seconds")
+
+
 @attrs.frozen(kw_only=True)
 class Timeouts:
-    """Seconds allowed to connect (DNS, TCP, TLS) and for a whole request."""
+    """Seconds allowed, per attempt and per call.
 
-    connect: float = 10.0
-    total: float = 60.0
+    Per attempt (each try of a request): ``connect`` (DNS, TCP, TLS) and ``total`` (from
+    sending to the last byte of the answer). Per call (what a web app needs): ``queue``,
+    the longest the call may wait for its turn at the rate limiter and the in-flight cap
+    before it is sent (past it: :class:`APITimeoutError` with ``request_sent=False`` and
+    nothing sent), and ``call``, a deadline for the whole call: waiting, every attempt
+    and the backoff between them (no retry is started that could not finish in time).
+    ``None`` is no limit. The defaults suit exports: 10 s to connect, 60 s per attempt,
+    no queue or call limit (a call may then take up to ~4 minutes with its retries).
+    A web app might use ``Timeouts(total=10, queue=2, call=15)``, or ``timeout=10``
+    (a number caps the whole call and each attempt at that many seconds).
+    """
 
-    def __attrs_post_init__(self) -> None:
-        if not self.connect > 0 or not self.total > 0:
-            raise ValueError("timeouts must be positive")
+    connect: float = attrs.field(default=10.0, validator=_positive_or_none)
+    total: float = attrs.field(default=60.0, validator=_positive_or_none)
+    queue: float | None = attrs.field(default=None, validator=_positive_or_none)
+    call: float | None = attrs.field(default=None, validator=_positive_or_none)
 
-    def to_aiohttp(self) -> aiohttp.ClientTimeout:
-        """The same limits as an aiohttp ``ClientTimeout``."""
-        return aiohttp.ClientTimeout(total=self.total, connect=self.connect)
+    @classmethod
+    def of(cls, value: Timeouts | float) -> Timeouts:
+        """``value`` as :class:`Timeouts`: a number is a cap on the whole call (and so on
+        each attempt and its connect)."""
+        if isinstance(value, Timeouts):
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise ValueError(
+                f"timeout must be a positive number of seconds or Timeouts, got {value!r}"
+            )
+        seconds = float(value)
+        return cls(connect=min(10.0, seconds), total=seconds, call=seconds)
+
+    def to_aiohttp(self, remaining: float | None = None) -> aiohttp.ClientTimeout:
+        """One attempt's limits as an aiohttp ``ClientTimeout`` (``remaining``: what is
+        left of the call's deadline, which caps both)."""
+        total = self.total if remaining is None else min(self.total, remaining)
+        return aiohttp.ClientTimeout(total=total, connect=min(self.connect, total))
+
+
+class Transport(Protocol):
+    """What the client sends through: one request in, one :class:`Response` out, or
+    :class:`APIConnectionError`. :class:`AiohttpTransport` is the real one; tests can
+    give the client another (``seventime_async.testing.MockTransport``)."""
+
+    async def send(
+        self,
+        *,
+        method: str,
+        url: str,
+        path: str,
+        params: tuple[tuple[str, str], ...],
+        headers: RequestHeaders,
+        body: bytes | None,
+        timeout: aiohttp.ClientTimeout | None,
+        max_bytes: int,
+    ) -> Response:
+        """Send one request and read its whole answer."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release what the transport holds."""
+        ...
+
+
+class TransportFailure(Exception):
+    """What aiohttp raised, by type and message only (the ``__cause__`` of a
+    connection or timeout error): no traceback, no chained errors."""
+
+    def __init__(self, message: str, type_name: str) -> None:
+        super().__init__(message)
+        #: The original error's type, ``aiohttp.client_exceptions.ServerTimeoutError``.
+        self.type_name = type_name
+
+    @classmethod
+    def of(cls, error: BaseException) -> TransportFailure:
+        """The type and message of ``error``, detached from its frames."""
+        kind = type(error)
+        return cls(f"{kind.__name__}: {error}", f"{kind.__module__}.{kind.__qualname__}")
+
+
+async def _read_bounded(
+    raw: aiohttp.ClientResponse, max_bytes: int, method: str, path: str
+) -> bytes:
+    """The body, or :class:`ResponseTooLargeError` as soon as it passes ``max_bytes``."""
+    if raw.content_length is not None and raw.content_length > max_bytes:
+        raise ResponseTooLargeError(method=method, path=path, status=raw.status, limit=max_bytes)
+    if raw.content_length is not None:
+        return await raw.read()
+    chunks = bytearray()
+    async for chunk in raw.content.iter_any():
+        chunks += chunk
+        if len(chunks) > max_bytes:
+            raise ResponseTooLargeError(
+                method=method, path=path, status=raw.status, limit=max_bytes
+            )
+    return bytes(chunks)
 
 
 class AiohttpTransport:
@@ -91,11 +183,18 @@ class AiohttpTransport:
         url: str,
         path: str,
         params: tuple[tuple[str, str], ...],
-        headers: Mapping[str, str],
+        headers: RequestHeaders,
         body: bytes | None,
-        timeouts: Timeouts | None = None,
+        timeout: aiohttp.ClientTimeout | None,
+        max_bytes: int,
     ) -> Response:
-        """Send one request and read the whole body."""
+        """Send one request and read the whole body (at most ``max_bytes`` of it).
+
+        ``timeout`` None leaves the session's own timeout in charge (a session the
+        caller passed in). An aiohttp failure becomes :class:`APIConnectionError` or
+        :class:`APITimeoutError` whose ``__cause__`` keeps the failure's type and
+        message but not its frames: aiohttp's frames hold the request headers.
+        """
         session = self._get_session()
         try:
             async with session.request(
@@ -103,12 +202,12 @@ class AiohttpTransport:
                 url,
                 params=params or None,
                 data=body,
-                headers=dict(headers),
-                timeout=timeouts.to_aiohttp() if timeouts is not None else None,
+                headers=headers.for_wire(),
                 allow_redirects=False,
                 ssl=self._ssl,
+                timeout=timeout if timeout is not None else session.timeout,
             ) as raw:
-                payload = await raw.read()
+                payload = await _read_bounded(raw, max_bytes, method, path)
                 return Response(
                     status=raw.status,
                     headers={k.lower(): v for k, v in raw.headers.items()},
@@ -117,29 +216,35 @@ class AiohttpTransport:
                     path=path,
                 )
         except aiohttp.ConnectionTimeoutError as exc:
-            raise APITimeoutError(
+            failure: APIConnectionError = APITimeoutError(
                 f"{method} {path}: timed out connecting",
                 method=method,
                 path=path,
                 request_sent=False,
-            ) from exc
+            )
+            failure.__cause__ = TransportFailure.of(exc)
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            raise APITimeoutError(
+            failure = APITimeoutError(
                 f"{method} {path}: timed out waiting for the response", method=method, path=path
-            ) from exc
+            )
+            failure.__cause__ = TransportFailure.of(exc)
         except aiohttp.ClientConnectorError as exc:
-            raise APIConnectionError(
+            failure = APIConnectionError(
                 f"{method} {path}: cannot connect: {exc}",
                 method=method,
                 path=path,
                 request_sent=False,
-            ) from exc
+            )
+            failure.__cause__ = TransportFailure.of(exc)
         except aiohttp.ClientError as exc:
-            raise APIConnectionError(
+            failure = APIConnectionError(
                 f"{method} {path}: connection failed: {type(exc).__name__}: {exc}",
                 method=method,
                 path=path,
-            ) from exc
+            )
+            failure.__cause__ = TransportFailure.of(exc)
+        # Raised here, outside the except blocks, so that it has no __context__ either.
+        raise failure
 
     async def aclose(self) -> None:
         """Close the session if this transport created it."""

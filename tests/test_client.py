@@ -68,7 +68,7 @@ async def test_secret_from_env_and_a_clear_error_without_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SEVENTIME_CLIENT_SECRET", "from-env")
-    assert SevenTime()._secret.reveal() == "from-env"
+    assert SevenTime()._sender._secret.reveal() == "from-env"
     monkeypatch.delenv("SEVENTIME_CLIENT_SECRET")
     with pytest.raises(InvalidRequestError, match="SEVENTIME_CLIENT_SECRET"):
         SevenTime()

@@ -1,8 +1,9 @@
-"""A faithful sandbox of the Seven Time supplier-invoice API, for testing code that uses it.
+"""A faithful sandbox of the Seven Time API, for testing code that uses it.
 
-It serves the real wire format -- ``/api/2/supplierInvoices/`` (list, get, create,
-update, delete) and ``/api/1/supplierInvoices/`` (form-encoded create) -- over seeded,
-deliberately messy data, with the documented rate limit (4 requests per second per key,
+It serves the real wire format of every collection the SDK declares: supplier invoices
+(``/api/2/supplierInvoices/`` list, get, create, update, delete and the v1 form create)
+over seeded, deliberately messy data, and every other collection from the reference's
+example responses, with the documented rate limit (4 requests per second per key,
 429 past it), ``Client-Secret`` auth, optional latency and injected faults. It depends on
 aiohttp and the standard library only.
 
@@ -16,6 +17,9 @@ Three ways to run it:
 * as a pytest fixture: ``pytest_plugins = ["seventime_async.testing.pytest_plugin"]``
   gives ``seventime_sandbox``.
 
+Without a server, :class:`MockTransport` answers the client from a function
+(``SevenTime(secret, transport=MockTransport(handler))``).
+
 ``set_testing(True)`` switches the SDK's backoff waits off for test suites: retries
 still happen, at once.
 """
@@ -24,6 +28,7 @@ from .._retry import set_testing
 from ._app import SANDBOX_STATE
 from ._faults import AFTER_KINDS, FAULT_KINDS, Fault, FaultInjector
 from ._log import RequestRecord
+from ._mock import MockRequest, MockResponse, MockTransport
 from ._process import SandboxProcess
 from ._server import Sandbox, build_app
 from ._state import (
@@ -42,6 +47,9 @@ __all__ = [
     "SANDBOX_STATE",
     "Fault",
     "FaultInjector",
+    "MockRequest",
+    "MockResponse",
+    "MockTransport",
     "RequestRecord",
     "Sandbox",
     "SandboxConfig",

@@ -1,0 +1,351 @@
+"""Issue 8: timeouts that apply, a queue-wait cap, no secret in tracebacks or echoed
+bodies, server misbehaviour named, option edges, and the openai-style ergonomics."""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from seventime_async import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    EventLoopError,
+    InvalidRequestError,
+    RateLimiter,
+    RedirectError,
+    ResponseTooLargeError,
+    RetryPolicy,
+    SevenTime,
+    Timeouts,
+)
+from seventime_async.testing import MockResponse, MockTransport
+
+SECRET = "s3cr3t-key-4711"
+INVOICE = {"_id": "i1", "supplierInvoiceNumber": "7"}
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[Callable[[Any], Awaitable[str]]]:
+    """Start an aiohttp server answering every path with ``handler``; yields its URL."""
+    runners: list[web.AppRunner] = []
+
+    async def start(handler: Any) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", handler)
+        # Handlers that never answer are cancelled at teardown, not waited for.
+        runner = web.AppRunner(app, shutdown_timeout=0.1)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for runner in runners:
+        await runner.cleanup()
+
+
+def hanging(seen: list[str]) -> Any:
+    async def handler(request: web.Request) -> web.Response:
+        seen.append(request.path)
+        await asyncio.Event().wait()  # never answers
+        raise AssertionError("unreachable")
+
+    return handler
+
+
+# -- 1. timeouts apply ---------------------------------------------------------------------
+
+
+async def test_the_client_timeout_governs_a_request_to_a_server_that_never_answers(
+    server: Any,
+) -> None:
+    seen: list[str] = []
+    url = await server(hanging(seen))
+    async with SevenTime(
+        SECRET, base_url=url, rate_limit=None, timeout=Timeouts(total=0.2), retry=0
+    ) as st:
+        async with asyncio.timeout(10):  # the guard: a hang fails the test instead
+            with pytest.raises(APITimeoutError) as caught:
+                await st.supplier_invoices.get("i1")
+    assert caught.value.request_sent
+    assert seen == ["/api/2/supplierInvoices/i1"]
+
+
+async def test_a_number_caps_the_whole_call_so_no_retry_starts_after_it(server: Any) -> None:
+    seen: list[str] = []
+    url = await server(hanging(seen))
+    # Per attempt 60 s and four attempts allowed: only the call's deadline can stop it.
+    async with SevenTime(SECRET, base_url=url, rate_limit=None, retry=3) as st:
+        async with asyncio.timeout(10):
+            with pytest.raises(APITimeoutError) as caught:
+                await st.supplier_invoices.get("i1", timeout=0.3)
+    assert len(seen) == 1
+    assert caught.value.attempts == 1
+
+
+async def test_a_session_of_the_callers_keeps_its_own_timeout(server: Any) -> None:
+    seen: list[str] = []
+    url = await server(hanging(seen))
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.2)) as session:
+        st = SevenTime(SECRET, base_url=url, session=session, rate_limit=None, retry=0)
+        async with asyncio.timeout(10):
+            with pytest.raises(APITimeoutError):
+                await st.supplier_invoices.get("i1")
+        await st.aclose()
+        assert not session.closed
+
+
+def test_timeout_and_retry_take_plain_numbers() -> None:
+    st = SevenTime(SECRET, timeout=5, retry=3)
+    assert st.timeouts == Timeouts(connect=5.0, total=5.0, call=5.0)
+    assert st.retry == RetryPolicy(max_attempts=4)
+    for bad in ({"timeout": 0}, {"timeout": "5"}, {"retry": -1}, {"retry": True}):
+        with pytest.raises(InvalidRequestError) as caught:
+            SevenTime(SECRET, **bad)
+        assert caught.value.field == next(iter(bad))
+    with pytest.raises(InvalidRequestError):
+        SevenTime(SECRET, timeout=5, timeouts=Timeouts())
+
+
+async def test_every_attempt_carries_the_client_timeouts() -> None:
+    transport = MockTransport(lambda request: MockResponse(json={"data": INVOICE}))
+    async with SevenTime(SECRET, transport=transport, timeout=Timeouts(connect=3, total=7)) as st:
+        await st.supplier_invoices.get("i1")
+        await st.supplier_invoices.get("i1", timeout=2)
+    first, second = (request.timeout for request in transport.requests)
+    assert first is not None
+    assert (first.total, first.connect) == (7, 3)
+    assert second is not None
+    assert second.total is not None
+    assert 0 < second.total <= 2
+
+
+# -- 2. the queue-wait cap -----------------------------------------------------------------
+
+
+async def test_a_call_that_waits_past_the_queue_cap_is_not_sent() -> None:
+    transport = MockTransport(lambda request: MockResponse(json={"data": INVOICE}))
+    slow = RateLimiter(rate=1, period=60)  # one grant a minute
+    async with SevenTime(SECRET, transport=transport, rate_limit=slow) as st:
+        await st.supplier_invoices.get("i1")  # takes this minute's grant
+        with pytest.raises(APITimeoutError) as caught:
+            await st.supplier_invoices.get("i1", timeout=Timeouts(queue=0.05))
+    assert caught.value.request_sent is False
+    assert caught.value.attempts == 0
+    assert len(transport.requests) == 1
+
+
+async def test_an_in_flight_slot_freed_by_a_queue_timeout_is_not_leaked() -> None:
+    release = asyncio.Event()
+
+    async def handler(request: Any) -> MockResponse:
+        await release.wait()
+        return MockResponse(json={"data": INVOICE})
+
+    transport = MockTransport(handler)
+    async with SevenTime(SECRET, transport=transport, rate_limit=None, max_concurrency=1) as st:
+        busy = asyncio.create_task(st.supplier_invoices.get("i1"))
+        await asyncio.sleep(0)
+        with pytest.raises(APITimeoutError):
+            await st.supplier_invoices.get("i2", timeout=Timeouts(queue=0.05))
+        release.set()
+        await busy
+        assert (await st.supplier_invoices.get("i3")).id == "i1"  # the slot is free again
+    assert [r.path.rsplit("/", 1)[1] for r in transport.requests] == ["i1", "i3"]
+
+
+# -- 4. the secret stays out of tracebacks and echoed bodies ---------------------------------
+
+
+def _frames_and_causes(error: BaseException) -> list[tuple[str, str]]:
+    """(where, repr) of every local of every frame of ``error`` and its chained errors."""
+    seen: list[tuple[str, str]] = []
+    current: BaseException | None = error
+    while current is not None:
+        for frame, _ in traceback.walk_tb(current.__traceback__):
+            for name, value in frame.f_locals.items():
+                seen.append((f"{frame.f_code.co_name}:{name}", repr(value)))
+        seen.append(("message", str(current)))
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+async def _raised(call: Awaitable[Any]) -> BaseException:
+    try:
+        await call
+    except Exception as exc:
+        return exc
+    raise AssertionError("nothing was raised")
+
+
+async def test_no_frame_of_a_timeout_or_connection_error_holds_the_secret(server: Any) -> None:
+    url = await server(hanging([]))
+    async with SevenTime(
+        SECRET, base_url=url, rate_limit=None, timeout=Timeouts(total=0.2), retry=0
+    ) as st:
+        timed_out = await _raised(st.supplier_invoices.get("i1"))
+    async with SevenTime(SECRET, base_url="http://127.0.0.1:9", rate_limit=None, retry=0) as st:
+        refused = await _raised(st.supplier_invoices.get("i1"))
+    assert isinstance(timed_out, APITimeoutError)
+    assert isinstance(refused, APIConnectionError)
+    for error in (timed_out, refused):
+        leaks = [where for where, text in _frames_and_causes(error) if SECRET in text]
+        assert leaks == []
+        assert error.__cause__ is not None
+        assert error.__cause__.__traceback__ is None  # the type and message, not the frames
+        assert error.__context__ is None or error.__context__ is error.__cause__
+
+
+async def test_a_server_that_echoes_the_key_does_not_carry_it_into_the_error(
+    server: Any,
+) -> None:
+    async def echo(request: web.Request) -> web.Response:
+        key = request.headers["Client-Secret"]
+        return web.json_response(
+            {"errorMessage": f"bad key {key}", "html": f"<b>{key}</b>"}, status=401
+        )
+
+    url = await server(echo)
+    async with SevenTime(SECRET, base_url=url, rate_limit=None) as st:
+        error = await _raised(st.supplier_invoices.get("i1"))
+    assert isinstance(error, AuthenticationError)
+    assert error.error_message == "bad key <redacted>"
+    assert error.response is not None
+    texts = [str(error), error.error_message, error.body_excerpt, error.response.text()]
+    assert not any(SECRET in text for text in texts)
+    assert [where for where, text in _frames_and_causes(error) if SECRET in text] == []
+
+
+# -- 7. server misbehaviour ----------------------------------------------------------------
+
+
+async def test_a_body_past_the_size_cap_is_refused(server: Any) -> None:
+    async def big(request: web.Request) -> web.StreamResponse:
+        if request.path.endswith("chunked"):
+            response = web.StreamResponse()
+            await response.prepare(request)
+            for _ in range(8):
+                await response.write(b" " * 512)
+            await response.write_eof()
+            return response
+        return web.json_response({"data": INVOICE, "pad": "x" * 4096})
+
+    url = await server(big)
+    async with SevenTime(SECRET, base_url=url, rate_limit=None, max_response_bytes=1000) as st:
+        for invoice_id in ("sized", "chunked"):
+            error = await _raised(st.supplier_invoices.get(invoice_id))
+            assert isinstance(error, ResponseTooLargeError), invoice_id
+            assert error.limit == 1000
+            assert error.attempts == 1  # not retried
+
+
+async def test_a_redirect_is_named_with_where_it_points() -> None:
+    transport = MockTransport(
+        lambda request: MockResponse(status=302, body=b"", headers={"Location": "/login"})
+    )
+    async with SevenTime(SECRET, transport=transport) as st:
+        error = await _raised(st.supplier_invoices.get("i1"))
+    assert isinstance(error, RedirectError)
+    assert error.location == "/login"
+    assert "check base_url" in str(error)
+    assert len(transport.requests) == 1
+
+
+def test_use_from_a_second_event_loop_is_a_seventime_error() -> None:
+    transport = MockTransport(lambda request: MockResponse(json={"data": INVOICE}))
+    st = SevenTime(SECRET, transport=transport)
+    asyncio.run(st.supplier_invoices.get("i1"))
+    with pytest.raises(EventLoopError) as caught:
+        asyncio.run(st.supplier_invoices.get("i1"))
+    assert isinstance(caught.value, RuntimeError)
+    assert len(transport.requests) == 1
+
+
+# -- 6. option edges -----------------------------------------------------------------------
+
+
+def test_rate_limit_takes_its_obvious_meanings_and_refuses_the_rest() -> None:
+    assert SevenTime(SECRET, rate_limit=True).rate_limiter is not None
+    assert SevenTime(SECRET, rate_limit=True).rate_limiter.rate == 4  # type: ignore[union-attr]
+    assert SevenTime(SECRET, rate_limit=False).rate_limiter is None
+    for bad in (float("inf"), float("nan"), 0, -1, "4"):
+        with pytest.raises(InvalidRequestError) as caught:
+            SevenTime(SECRET, rate_limit=bad)  # type: ignore[arg-type]
+        assert caught.value.field == "rate_limit"
+
+
+def test_a_base_url_with_a_path_is_refused_and_the_environment_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        SevenTime(SECRET, base_url="https://app.seventime.se/api/2")
+    assert caught.value.field == "base_url"
+    assert SevenTime(SECRET, base_url="https://app.seventime.se/").base_url == (
+        "https://app.seventime.se"
+    )
+    monkeypatch.setenv("SEVENTIME_BASE_URL", "http://127.0.0.1:8080")
+    assert SevenTime(SECRET).base_url == "http://127.0.0.1:8080"
+    assert SevenTime(SECRET, base_url="https://example.com").base_url == "https://example.com"
+
+
+# -- 11. with_options, extra headers and query, the raw response ---------------------------
+
+
+async def test_with_options_is_a_light_copy_sharing_the_pool_limiter_and_stats() -> None:
+    transport = MockTransport(lambda request: MockResponse(json={"data": INVOICE}))
+    st = SevenTime(SECRET, transport=transport, timeout=Timeouts(total=60))
+    quick = st.with_options(timeout=2, max_retries=0)
+    assert (quick.timeouts.call, quick.retry.max_attempts) == (2, 1)
+    assert (st.timeouts.call, st.retry.max_attempts) == (None, 4)
+    assert quick.rate_limiter is st.rate_limiter
+    await quick.supplier_invoices.get("i1")
+    await st.supplier_invoices.get("i1")
+    assert st.stats.requests == quick.stats.requests == 2
+    timeouts = [request.timeout.total for request in transport.requests]  # type: ignore[union-attr]
+    assert timeouts[0] is not None
+    assert timeouts[0] <= 2
+    assert timeouts[1] == 60
+    await quick.aclose()
+    assert st.closed
+    with pytest.raises(InvalidRequestError):
+        st.with_options(retry=1, max_retries=1)
+
+
+async def test_extra_headers_and_query_are_sent_and_the_secret_cannot_be_replaced() -> None:
+    transport = MockTransport(lambda request: MockResponse(json={"data": INVOICE}))
+    async with SevenTime(SECRET, transport=transport) as st:
+        await st.supplier_invoices.get(
+            "i1", extra_headers={"X-Trace": "abc"}, extra_query={"debug": True}
+        )
+        for bad in (
+            {"extra_headers": {"client-secret": "other"}},
+            {"extra_headers": {"X-Bad": "a\r\nb"}},
+            {"extra_query": {"limit": 5}},
+        ):
+            with pytest.raises(InvalidRequestError):
+                await st.supplier_invoices.list(**bad).collect()  # type: ignore[arg-type]
+    (sent,) = transport.requests
+    assert sent.headers["X-Trace"] == "abc"
+    assert sent.headers["Client-Secret"] == "<redacted>"
+    assert sent.params == (("debug", "true"),)
+
+
+async def test_the_raw_response_comes_with_the_record() -> None:
+    transport = MockTransport(
+        lambda request: MockResponse(json={"data": INVOICE}, headers={"X-Request-Id": "r1"})
+    )
+    async with SevenTime(SECRET, transport=transport) as st:
+        raw = await st.supplier_invoices.with_raw_response.get("i1")
+    assert raw.status == 200
+    assert raw.headers["x-request-id"] == "r1"
+    assert raw.parsed.id == "i1"
+    assert raw.parsed.supplier_invoice_number == "7"
