@@ -79,6 +79,8 @@ COMMAND = f"{PROG} export supplier-invoices"
 BASE_URL_ENV_VAR = "SEVENTIME_BASE_URL"
 DEFAULT_SANDBOX_RECORDS = 2500
 CHECKPOINT_SUFFIX = ".checkpoint.json"
+#: The base URL a sandbox export records in its checkpoint (its port changes each run).
+SANDBOX_ORIGIN = "sandbox"
 FORMATS = ("jsonl", "csv")
 
 EXIT_OK = 0
@@ -227,6 +229,12 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
     output.add_argument(
         "--resume", metavar="CHECKPOINT", help="continue an interrupted export from its checkpoint"
     )
+    output.add_argument(
+        "--strict-resume",
+        action="store_true",
+        help="with --resume: refuse to go on if records were added or deleted upstream "
+        "since the checkpoint (the pages before it may have shifted)",
+    )
     output.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     source = parser.add_argument_group("source")
     source.add_argument(
@@ -304,6 +312,7 @@ class ExportPlan:
     retry: RetryPolicy | None
     progress: bool
     source_flags: tuple[str, ...]
+    strict_resume: bool = False
 
     @property
     def checkpoint_path(self) -> str | None:
@@ -320,7 +329,11 @@ class ExportPlan:
         """
         kwargs: dict[str, Any] = {"speculative": True}
         if self.resume is not None:
-            kwargs["resume"] = self.resume.checkpoint
+            checkpoint = self.resume.checkpoint
+            if self.sandbox_records is not None and checkpoint.base_url == SANDBOX_ORIGIN:
+                # A sandbox is born again on a new port, with the same seeded data.
+                checkpoint = attrs.evolve(checkpoint, base_url=None)
+            kwargs["resume"] = checkpoint
         else:
             kwargs.update(self.filters)
             if self.limit is not None:
@@ -371,6 +384,8 @@ def _given_filters(args: argparse.Namespace) -> dict[str, Any]:
 
 def _resume_state(args: argparse.Namespace, filters: dict[str, Any]) -> ResumeState | None:
     if args.resume is None:
+        if args.strict_resume:
+            raise UsageError("--strict-resume needs --resume")
         return None
     if filters or args.limit is not None or args.max_items is not None:
         raise UsageError(
@@ -434,6 +449,7 @@ def make_plan(args: argparse.Namespace) -> ExportPlan:
         retry=None if args.retries is None else RetryPolicy(max_attempts=args.retries + 1),
         progress=not args.no_progress,
         source_flags=source_flags,
+        strict_resume=args.strict_resume,
     )
 
 
@@ -591,14 +607,45 @@ class Exporter:
         self.paginator: Paginator[SupplierInvoice] | None = None
         self.started = time.monotonic()
         self.bar: Any = _progress_bar(plan, self.records)
+        #: On a resume: records added (+) or deleted (-) upstream since the checkpoint.
+        self.drift: int | None = None
 
     def write(self, record: SupplierInvoice) -> None:
-        """Write one record."""
+        """Write one record (on a resume, first check the server's totals)."""
+        if self.drift is None and self.plan.resume is not None:
+            self.check_drift()
         self.output.write(self.encode(record))
         self.records += 1
 
+    def check_drift(self) -> None:
+        """Compare the checkpoint's totals with the server's, once the first page is in.
+
+        Records deleted or added upstream since the checkpoint shift the pages: records
+        already written may be gone, and live ones may be skipped. Warn (and count it in
+        the summary), or with ``--strict-resume`` refuse to go on.
+        """
+        stats = self.paginator.stats if self.paginator else None
+        drift = stats.resume_drift if stats else None
+        if drift is None:
+            return
+        self.drift = drift
+        if drift == 0:
+            return
+        change = f"{abs(drift)} {'more' if drift > 0 else 'fewer'} records upstream"
+        message = (
+            f"{change} than when the checkpoint was made: pages have shifted, so records "
+            "before it may be stale or missing; a fresh export (without --resume) is exact"
+        )
+        if self.plan.strict_resume:
+            raise InvalidRequestError(f"--strict-resume: {message}", field="resume")
+        _say(f"warning: {message}")
+
     def page_completed(self, checkpoint: Checkpoint | None, total: int | None) -> None:
         """Every record of a page is written: commit it and move the bar."""
+        if self.drift is None and self.plan.resume is not None:
+            self.check_drift()
+        if checkpoint is not None and self.plan.sandbox_records is not None:
+            checkpoint = attrs.evolve(checkpoint, base_url=SANDBOX_ORIGIN)
         self.pages += 1
         self.records_committed = self.records
         self.output.commit(checkpoint, self.records)
@@ -633,10 +680,13 @@ class Exporter:
             line += f" ({self.records} in {self.plan.out})"
         client = self.client_stats or ClientStats()
         dropped = self.paginator.stats.duplicates_dropped if self.paginator else 0
-        return (
+        line = (
             f"{line}; {client.retries} retries, {client.rate_limited} rate-limited, "
             f"{dropped} duplicates dropped"
         )
+        if self.drift:
+            line += f", {self.drift:+d} records upstream since the checkpoint"
+        return line
 
     def resume_hint(self) -> str | None:
         """The command that continues this export, when a checkpoint was kept."""

@@ -188,7 +188,7 @@ class SevenTime(Collections):
             max_concurrency=max_concurrency,
             max_response_bytes=max_response_bytes,
         )
-        self._bind_collections(self._send)
+        self._bind_collections(self._send, self.base_url)
         # Build the (cached, process-wide) converter now, at set-up, rather than in the
         # middle of the first response: building it holds the event loop for ~10 ms.
         converter()
@@ -213,7 +213,7 @@ class SevenTime(Collections):
         chosen = retry if retry is not None else max_retries
         if chosen is not None:
             copy.retry = check_retry(chosen, "retry" if retry is not None else "max_retries")
-        copy._bind_collections(copy._send)
+        copy._bind_collections(copy._send, copy.base_url)
         return copy
 
     @property

@@ -55,6 +55,10 @@ class Checkpoint:
     records_done: int = 0
     total_resources: int | None = None
     total_pages: int | None = None
+    #: The collection (``"supplier_invoices"``) and server the walk was on; a resume
+    #: on another collection or server is refused. None in checkpoints from before.
+    collection: str | None = None
+    base_url: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict for ``json.dumps``."""
@@ -76,6 +80,8 @@ class Checkpoint:
                 records_done=int(data.get("records_done", 0)),
                 total_resources=_optional_int(data.get("total_resources")),
                 total_pages=_optional_int(data.get("total_pages")),
+                collection=_optional_str(data.get("collection")),
+                base_url=_optional_str(data.get("base_url")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidRequestError(f"not a valid checkpoint: {exc}", field="resume") from None
@@ -89,6 +95,12 @@ def _optional_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+def _optional_str(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"expected a string, got {value!r}")
+    return value
+
+
 @attrs.define(kw_only=True)
 class PaginatorStats:
     """Counts of one walk, updated after every page (also handed to ``on_progress``)."""
@@ -99,6 +111,9 @@ class PaginatorStats:
     drift_events: int = 0
     total_resources: int | None = None
     total_pages: int | None = None
+    #: On a resumed walk: the server's ``totalResources`` now minus the checkpoint's
+    #: (records added or removed since; pages before the checkpoint may have shifted).
+    resume_drift: int | None = None
 
 
 @attrs.define
@@ -181,12 +196,16 @@ class Paginator(Generic[T]):
         on_progress: Callable[[PaginatorStats], None] | None = None,
         checkpoint: Checkpoint | None = None,
         id_field: str = "id",
+        collection: str | None = None,
+        base_url: str | None = None,
     ) -> None:
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidRequestError(
                 "concurrency must be a whole number >= 1", field="concurrency"
             )
-        if max_items is not None and (not isinstance(max_items, int) or max_items < 0):
+        if max_items is not None and (
+            isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 0
+        ):
             raise InvalidRequestError("max_items must be a whole number >= 0", field="max_items")
         if first_page < 1 or (stop_page is not None and stop_page <= first_page):
             raise InvalidRequestError("pages must be a non-empty range from 1", field="pages")
@@ -207,6 +226,8 @@ class Paginator(Generic[T]):
         self._concurrency = concurrency
         self._dedupe = dedupe
         self._id_field = id_field
+        self._collection = collection
+        self._base_url = base_url
         self._on_progress = on_progress
         self._resumed_from = checkpoint
         # Walks in progress. Weak, so that an abandoned walk is finalised (and its pages in
@@ -271,7 +292,9 @@ class Paginator(Generic[T]):
         # pages in flight), not whenever the garbage collector gets to it.
         async with contextlib.aclosing(self._run(walk)) as pages:
             async for raw, number in pages:
+                fresh = 0
                 for index, record in enumerate(self._unseen(raw, walk)):
+                    fresh += 1
                     if remaining is not None:
                         if remaining == 0:
                             return
@@ -280,6 +303,7 @@ class Paginator(Generic[T]):
                     yield record
                     if index % _RECORDS_PER_LOOP_TURN == _RECORDS_PER_LOOP_TURN - 1:
                         await asyncio.sleep(0)
+                self._check_progress(raw, number, fresh)
                 self._page_completed(number, walk)
                 if remaining == 0:
                     return
@@ -294,6 +318,7 @@ class Paginator(Generic[T]):
                     items.append(record)
                     if len(items) % _RECORDS_PER_LOOP_TURN == 0:
                         await asyncio.sleep(0)
+                self._check_progress(raw, number, len(items))
                 if remaining is not None:
                     items = items[:remaining]
                     remaining -= len(items)
@@ -315,6 +340,17 @@ class Paginator(Generic[T]):
                 seen.add(record_id)
             yield record
 
+    def _check_progress(self, raw: RawPage, number: int, fresh: int) -> None:
+        """A page after the first whose records were all yielded already: the server
+        ignores ``page`` (and echoes ``currentPage``); walking on would never end."""
+        if fresh == 0 and self._dedupe and number != self._plan.first_page and raw.records:
+            raise PaginationError(
+                f"page {number} holds only records already yielded: the server seems to "
+                "ignore the page parameter; stopping instead of looping",
+                method=raw.source.method,
+                path=raw.source.path,
+            )
+
     def _page_completed(self, number: int, walk: _Walk) -> None:
         stats = walk.stats
         stats.pages += 1
@@ -328,6 +364,8 @@ class Paginator(Generic[T]):
             + stats.records,
             total_resources=stats.total_resources,
             total_pages=stats.total_pages,
+            collection=self._collection,
+            base_url=self._base_url,
         )
         if self._on_progress is not None:
             self._on_progress(stats)
@@ -335,6 +373,10 @@ class Paginator(Generic[T]):
     def _note_meta(self, raw: RawPage, walk: _Walk) -> None:
         stats = walk.stats
         total = raw.meta.total_resources
+        resumed = self._resumed_from
+        if stats.total_resources is None and resumed is not None:
+            if resumed.total_resources is not None:
+                stats.resume_drift = total - resumed.total_resources
         if stats.total_resources is not None and total != stats.total_resources:
             stats.drift_events += 1
             logger.warning(

@@ -68,9 +68,10 @@ class RawResponse(Generic[R]):
 class Operations(Generic[R]):
     """The operations of one collection, driven by its spec."""
 
-    def __init__(self, spec: ResourceSpec, send: Send) -> None:
+    def __init__(self, spec: ResourceSpec, send: Send, base_url: str | None = None) -> None:
         self.spec = spec
         self._send = send
+        self._base_url = base_url
 
     def list(self, kwargs: Mapping[str, Any]) -> Paginator[R]:
         """A paginator over the records that match the filters in ``kwargs``."""
@@ -80,7 +81,11 @@ class Operations(Generic[R]):
             raise InvalidRequestError(f"{spec.name} has no list", field="list")
         options, filters = _split(kwargs)
         call = _call_options(options)
-        limit = options.get("limit", build.MAX_PAGE_SIZE)
+        max_items = options.get("max_items")
+        # A short list asks for no more than it wants (a page of 20, not of 500).
+        wanted = max_items if isinstance(max_items, int) and not isinstance(max_items, bool) else 0
+        default_limit = min(wanted, build.MAX_PAGE_SIZE) if wanted > 0 else build.MAX_PAGE_SIZE
+        limit = options.get("limit", default_limit)
         resume = options.get("resume")
         pages = options.get("pages")
         first_page, stop_page = 1, None
@@ -90,6 +95,7 @@ class Operations(Generic[R]):
                     "resume carries its own filters and pages; pass neither with it",
                     field="resume",
                 )
+            _check_resume(resume, spec.name, self._base_url)
             params, limit = resume.filters, resume.limit
             first_page, stop_page = resume.next_page, resume.stop_page
         else:
@@ -112,13 +118,15 @@ class Operations(Generic[R]):
             limit=limit,
             first_page=first_page,
             stop_page=stop_page,
-            max_items=options.get("max_items"),
+            max_items=max_items,
             concurrency=options.get("concurrency", DEFAULT_LIST_CONCURRENCY),
             speculative=options.get("speculative", False) and listing.paged,
             dedupe=options.get("dedupe", True),
             on_progress=options.get("on_progress"),
             checkpoint=resume,
             id_field=spec.id_field,
+            collection=spec.name,
+            base_url=self._base_url,
         )
 
     async def get(self, record_id: str, kwargs: Mapping[str, Any], *, id_name: str = "id") -> R:
@@ -205,11 +213,24 @@ class Operations(Generic[R]):
         return RawResponse(response.status, response.headers, record) if raw else record
 
 
+def _check_resume(resume: Any, collection: str, base_url: str | None) -> None:
+    """A checkpoint resumes only the walk it came from: same collection, same server."""
+    if resume.collection is not None and resume.collection != collection:
+        raise InvalidRequestError(
+            f"this checkpoint is of {resume.collection}, not {collection}", field="resume"
+        )
+    if resume.base_url is not None and base_url is not None and resume.base_url != base_url:
+        raise InvalidRequestError(
+            f"this checkpoint was made against {resume.base_url}, not {base_url}",
+            field="resume",
+        )
+
+
 class Collection(Generic[R]):
     """The base of a resource's facade: holds its :class:`Operations`."""
 
-    def __init__(self, spec: ResourceSpec, send: Send) -> None:
-        self._ops: Operations[R] = Operations(spec, send)
+    def __init__(self, spec: ResourceSpec, send: Send, base_url: str | None = None) -> None:
+        self._ops: Operations[R] = Operations(spec, send, base_url)
 
     @property
     def spec(self) -> ResourceSpec:

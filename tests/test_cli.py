@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from seventime_async import SupplierInvoiceStatus
+from seventime_async import SevenTime, SupplierInvoiceStatus
 from seventime_async import _cli as cli
 from seventime_async.testing import DEFAULT_CLIENT_SECRET, Sandbox, SandboxProcess
 
@@ -37,9 +37,10 @@ SUMMARY = re.compile(
     r"exported (?P<records>\d+)(?: more)? supplier invoices \((?P<pages>\d+) pages?\) in "
     r"[\d.]+ s(?: \(\d+ in .+\))?; (?P<retries>\d+) retries, (?P<limited>\d+) rate-limited, "
     r"(?P<dropped>\d+) duplicates dropped"
+    r"(?:, (?P<drift>[+-]\d+) records upstream since the checkpoint)?"
 )
 #: Keys the sandbox sends that the SDK's model does not know.
-UNKNOWN_KEYS = {"customFieldValues", "lastModified", "__v"}
+UNKNOWN_KEYS = {"customFieldValues", "__v"}
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -711,3 +712,78 @@ def test_output_that_is_not_a_regular_file_gets_no_checkpoint(
     assert summary_of(capsys.readouterr().err)["records"] == "10"
     assert not Path(os.devnull + cli.CHECKPOINT_SUFFIX).exists()
     assert Path(os.devnull).exists()
+
+
+# -- issue 8, item 5: a resume notices records deleted upstream ----------------------------
+
+
+def _interrupted_export(tmp_path: Path, server: SandboxProcess, arm: Callable[[int], None]) -> Path:
+    out = tmp_path / "a.jsonl"
+    arm(2)
+    code = cli.main([*EXPORT, "--base-url", server.url, "--limit", "10", "--out", str(out)])
+    assert code == cli.EXIT_INTERRUPTED
+    return out
+
+
+async def _delete_upstream(server: SandboxProcess, count: int) -> None:
+    async with SevenTime(server.client_secret, base_url=server.url) as st:
+        doomed = await st.supplier_invoices.list(limit=10, max_items=count).collect()
+        for invoice in doomed:
+            await st.supplier_invoices.delete(invoice.id, deleted_by_user="u1")
+
+
+def test_a_resume_after_upstream_deletes_warns_and_counts_them(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    cancel_after_pages: Callable[[int], None],
+) -> None:
+    with SandboxProcess(records=60, quiet=True, rate_limit=False) as server:
+        monkeypatch.setenv("SEVENTIME_CLIENT_SECRET", server.client_secret)
+        out = _interrupted_export(tmp_path, server, cancel_after_pages)
+        checkpoint = Path(f"{out}.checkpoint.json")
+        assert json.loads(checkpoint.read_text())["checkpoint"]["base_url"] == server.url
+        asyncio.run(_delete_upstream(server, 3))
+        capsys.readouterr()
+        assert cli.main([*EXPORT, "--base-url", server.url, "--resume", str(checkpoint)]) == 0
+    warning, summary = capsys.readouterr().err.strip().splitlines()
+    assert warning.startswith("warning: 3 fewer records upstream than when the checkpoint was made")
+    assert summary_of(summary)["drift"] == "-3"
+
+
+def test_strict_resume_refuses_to_go_on_after_upstream_deletes(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    cancel_after_pages: Callable[[int], None],
+) -> None:
+    with SandboxProcess(records=60, quiet=True, rate_limit=False) as server:
+        monkeypatch.setenv("SEVENTIME_CLIENT_SECRET", server.client_secret)
+        out = _interrupted_export(tmp_path, server, cancel_after_pages)
+        size = out.stat().st_size
+        asyncio.run(_delete_upstream(server, 3))
+        capsys.readouterr()
+        resume = [*EXPORT, "--base-url", server.url, "--resume", f"{out}.checkpoint.json"]
+        assert cli.main([*resume, "--strict-resume"]) == cli.EXIT_USAGE
+    line = assert_one_line_error(capsys.readouterr().err)
+    assert "--strict-resume: 3 fewer records upstream" in line
+    assert out.stat().st_size == size  # nothing written
+
+
+def test_a_checkpoint_is_refused_against_another_server(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    cancel_after_pages: Callable[[int], None],
+) -> None:
+    with SandboxProcess(records=60, quiet=True, rate_limit=False) as server:
+        monkeypatch.setenv("SEVENTIME_CLIENT_SECRET", server.client_secret)
+        out = _interrupted_export(tmp_path, server, cancel_after_pages)
+        first = server.url
+        with SandboxProcess(records=60, quiet=True, rate_limit=False) as other:
+            capsys.readouterr()
+            resume = [*EXPORT, "--base-url", other.url, "--resume", f"{out}.checkpoint.json"]
+            assert cli.main(resume) == cli.EXIT_USAGE
+            second = other.url
+    line = assert_one_line_error(capsys.readouterr().err)
+    assert f"made against {first}, not {second}" in line

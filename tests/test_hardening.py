@@ -349,3 +349,150 @@ async def test_the_raw_response_comes_with_the_record() -> None:
     assert raw.headers["x-request-id"] == "r1"
     assert raw.parsed.id == "i1"
     assert raw.parsed.supplier_invoice_number == "7"
+
+
+# -- 6. input edges ------------------------------------------------------------------------
+
+
+def _echo(request: Any) -> MockResponse:
+    return MockResponse(json={**INVOICE, **(request.json() or {})})
+
+
+async def test_extra_fields_take_decimals_dates_and_datetimes_as_the_sdk_sends_its_own() -> None:
+    from datetime import UTC, date, datetime, timedelta, timezone
+    from decimal import Decimal
+
+    from seventime_async import NewInvoiceItem
+
+    transport = MockTransport(_echo)
+    moment = datetime(2024, 5, 1, 14, 0, tzinfo=timezone(timedelta(hours=2)))
+    async with SevenTime(SECRET, transport=transport) as st:
+        await st.supplier_invoices.update(
+            "i1",
+            modified_by_user="u1",
+            extra_fields={
+                "amount": Decimal("12.50"),
+                "day": date(2024, 5, 1),
+                "at": moment,
+                "nested": [{"rate": Decimal("0.1")}],
+            },
+            invoice_items=[NewInvoiceItem(item_type="general", extra={"weight": Decimal("2.25")})],
+        )
+        for bad in (float("nan"), Decimal("Infinity"), object()):
+            with pytest.raises(InvalidRequestError) as caught:
+                await st.supplier_invoices.update(
+                    "i1", modified_by_user="u1", extra_fields={"x": bad}
+                )
+            assert caught.value.field == "extra_fields.x"
+    body = transport.requests[0].json()
+    assert (body["amount"], body["day"], body["nested"]) == (12.5, "2024-05-01", [{"rate": 0.1}])
+    assert body["at"] == moment.astimezone(UTC).replace(tzinfo=None).isoformat()
+    assert body["invoiceItems"][0]["weight"] == 2.25
+    assert len(transport.requests) == 1
+
+
+async def test_a_rate_only_update_of_a_foreign_currency_invoice_is_sent() -> None:
+    transport = MockTransport(_echo)
+    async with SevenTime(SECRET, transport=transport) as st:
+        await st.supplier_invoices.update("i1", modified_by_user="u1", currency_rate="11.43")
+        with pytest.raises(InvalidRequestError) as caught:
+            await st.supplier_invoices.update(
+                "i1", modified_by_user="u1", currency_code="SEK", currency_rate=2
+            )
+        assert caught.value.field == "currency_rate"
+    assert transport.requests[0].json()["currencyRate"] == 11.43
+    assert len(transport.requests) == 1
+
+
+@pytest.mark.parametrize("bad_id", [".", "..", "a" * 201, "a/b", ""])
+async def test_ids_that_would_change_the_path_are_refused(bad_id: str) -> None:
+    transport = MockTransport(_echo)
+    async with SevenTime(SECRET, transport=transport) as st:
+        for call in (
+            st.supplier_invoices.get(bad_id),
+            st.supplier_invoices.delete(bad_id, deleted_by_user="u1"),
+            st.time_logs.get(bad_id),
+        ):
+            with pytest.raises(InvalidRequestError):
+                await call
+    assert transport.requests == []
+
+
+async def test_ocr_keeps_its_leading_zeros_and_max_items_must_be_a_number() -> None:
+    transport = MockTransport(_echo)
+    async with SevenTime(SECRET, transport=transport) as st:
+        await st.supplier_invoices.update("i1", modified_by_user="u1", ocr="0012345")
+        with pytest.raises(InvalidRequestError) as caught:
+            st.supplier_invoices.list(max_items=True)
+        assert caught.value.field == "max_items"
+    assert transport.requests[0].json()["OCR"] == "0012345"
+
+
+# -- 7a, 8: paging -------------------------------------------------------------------------
+
+
+def _pages(total: int, per_page: int) -> Any:
+    def handler(request: Any) -> MockResponse:
+        params = dict(request.params)
+        page, limit = int(params["page"]), int(params["limit"])
+        ids = [f"r{i}" for i in range(total)][(page - 1) * limit : page * limit]
+        meta = {"totalResources": total, "totalPages": -(-total // limit), "currentPage": page}
+        return MockResponse(json={"meta": meta, "data": [{"_id": i} for i in ids]})
+
+    return handler
+
+
+async def test_a_server_that_ignores_page_stops_with_a_pagination_error() -> None:
+    from seventime_async import PaginationError
+
+    def same_page(request: Any) -> MockResponse:
+        page = int(dict(request.params)["page"])
+        meta = {"totalResources": 1000, "totalPages": 10, "currentPage": page}  # echoed
+        return MockResponse(json={"meta": meta, "data": [{"_id": f"r{i}"} for i in range(100)]})
+
+    transport = MockTransport(same_page)
+    async with SevenTime(SECRET, transport=transport, rate_limit=None) as st:
+        with pytest.raises(PaginationError) as caught:
+            await st.supplier_invoices.list(limit=100, concurrency=1).collect()
+    assert "ignore the page parameter" in str(caught.value)
+    assert len(transport.requests) == 2
+
+
+async def test_a_short_list_asks_for_a_short_page() -> None:
+    transport = MockTransport(_pages(1200, 500))
+    async with SevenTime(SECRET, transport=transport, rate_limit=None) as st:
+        assert len(await st.supplier_invoices.list(max_items=20).collect()) == 20
+        assert len(await st.supplier_invoices.list(max_items=700).collect()) == 700
+        assert len(await st.supplier_invoices.list(max_items=20, limit=100).collect()) == 20
+    limits = [dict(r.params)["limit"] for r in transport.requests]
+    assert limits == ["20", "500", "500", "100"]
+
+
+# -- 9. lastModified -----------------------------------------------------------------------
+
+
+async def test_last_modified_is_an_aware_datetime_on_the_record() -> None:
+    from seventime_async.testing import Sandbox
+
+    async with Sandbox(records=3, rate_limit=False) as sb:
+        async with SevenTime(sb.client_secret, base_url=sb.url) as st:
+            invoices = await st.supplier_invoices.list().collect()
+    assert all(i.last_modified is not None and i.last_modified.tzinfo for i in invoices)
+    assert all("lastModified" not in i.extra for i in invoices)
+
+
+def test_a_naive_last_modified_is_local_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+    from datetime import datetime
+
+    from seventime_async._build import validate_filters
+    from seventime_async.resources.supplier_invoices import SUPPLIER_INVOICES
+
+    monkeypatch.setenv("TZ", "Europe/Stockholm")
+    time.tzset()
+    try:
+        params = validate_filters(SUPPLIER_INVOICES, {"last_modified": datetime(2024, 7, 1, 12)})
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert params == (("lastModified", "2024-07-01T10:00:00"),)  # CEST is UTC+2

@@ -94,6 +94,6 @@ class Collections:
     work_schedules: WorkSchedules
     custom_fields: CustomFields
 
-    def _bind_collections(self, send: Send) -> None:
+    def _bind_collections(self, send: Send, base_url: str) -> None:
         for spec in REGISTRY:
-            setattr(self, spec.name, spec.facade(spec, send))
+            setattr(self, spec.name, spec.facade(spec, send, base_url))
