@@ -374,9 +374,9 @@ class Paginator(Generic[T]):
         stats = walk.stats
         total = raw.meta.total_resources
         resumed = self._resumed_from
-        if stats.total_resources is None and resumed is not None:
-            if resumed.total_resources is not None:
-                stats.resume_drift = total - resumed.total_resources
+        first_page = stats.total_resources is None
+        if first_page and resumed is not None and resumed.total_resources is not None:
+            stats.resume_drift = total - resumed.total_resources
         if stats.total_resources is not None and total != stats.total_resources:
             stats.drift_events += 1
             logger.warning(

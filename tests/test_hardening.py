@@ -474,9 +474,11 @@ async def test_a_short_list_asks_for_a_short_page() -> None:
 async def test_last_modified_is_an_aware_datetime_on_the_record() -> None:
     from seventime_async.testing import Sandbox
 
-    async with Sandbox(records=3, rate_limit=False) as sb:
-        async with SevenTime(sb.client_secret, base_url=sb.url) as st:
-            invoices = await st.supplier_invoices.list().collect()
+    async with (
+        Sandbox(records=3, rate_limit=False) as sb,
+        SevenTime(sb.client_secret, base_url=sb.url) as st,
+    ):
+        invoices = await st.supplier_invoices.list().collect()
     assert all(i.last_modified is not None and i.last_modified.tzinfo for i in invoices)
     assert all("lastModified" not in i.extra for i in invoices)
 
