@@ -39,21 +39,23 @@ logger = logging.getLogger("seventime_async")
 logger.addHandler(logging.NullHandler())
 
 
-def _check_secret(value: str | None) -> Secret:
+def _check_secret(value: str | None) -> Secret | InvalidRequestError:
+    """The secret wrapped, or the error to raise. The error is returned, not raised, so
+    that no traceback holds this frame, whose ``value`` is the secret in plain text."""
     if value is None:
         value = os.environ.get(SECRET_ENV_VAR)
     if not value:
-        raise InvalidRequestError(
+        return InvalidRequestError(
             f"no client secret: pass client_secret= or set {SECRET_ENV_VAR} "
             "(Seven Time: Settings -> Integrations -> API)",
             field="client_secret",
         )
     if not isinstance(value, str):
-        raise InvalidRequestError("client_secret must be a string", field="client_secret")
+        return InvalidRequestError("client_secret must be a string", field="client_secret")
     # CR/LF would let the secret inject headers; other control characters and
     # surrounding spaces are always a copy-paste accident. The secret is not echoed.
     if value != value.strip() or not value.isprintable() or not value.isascii():
-        raise InvalidRequestError(
+        return InvalidRequestError(
             "client_secret contains spaces at its ends, control characters (CR/LF) or "
             "non-ASCII characters",
             field="client_secret",
@@ -158,6 +160,9 @@ class SevenTime(Collections):
         transport: Transport | None = None,
     ) -> None:
         secret = _check_secret(client_secret)
+        del client_secret  # from here on, no frame of a set-up error holds it in plain text
+        if isinstance(secret, InvalidRequestError):
+            raise secret
         self.base_url = _check_base_url(base_url)
         _check_positive_int(max_concurrency, "max_concurrency")
         _check_positive_int(max_response_bytes, "max_response_bytes")
@@ -236,8 +241,10 @@ class SevenTime(Collections):
         return self._sender.transport
 
     def __repr__(self) -> str:
-        state = "closed" if self.closed else "open"
-        return f"<SevenTime {self.base_url} client_secret=<redacted> {state}>"
+        sender = self.__dict__.get("_sender")  # absent while __init__ is refusing
+        state = "closed" if sender is None or sender.closed else "open"
+        where = self.__dict__.get("base_url", "(not set up)")
+        return f"<SevenTime {where} client_secret=<redacted> {state}>"
 
     async def __aenter__(self) -> Self:
         self._sender.check_usable()

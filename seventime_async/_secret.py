@@ -9,7 +9,9 @@ A server that echoes the secret back (``bad key <secret>``) is scrubbed by
 
 from __future__ import annotations
 
+import html
 import json
+import urllib.parse
 from collections.abc import Iterator, Mapping
 
 __all__ = ["REDACTED", "RequestHeaders", "Secret"]
@@ -29,12 +31,29 @@ class Secret:
         """The secret itself (for the ``Client-Secret`` header only)."""
         return self._value
 
+    def _spellings(self) -> set[str]:
+        value = self._value
+        return {
+            value,
+            json.dumps(value)[1:-1],
+            html.escape(value),
+            urllib.parse.quote(value, safe=""),
+            urllib.parse.quote_plus(value),
+        }
+
     def scrub(self, body: bytes) -> bytes:
-        """``body`` with every echo of the secret (as is, or JSON-escaped) redacted."""
+        """``body`` with every echo of the secret (as is, or JSON-, HTML- or
+        URL-escaped) redacted."""
         redacted = REDACTED.encode()
-        for form in {self._value, json.dumps(self._value)[1:-1]}:
+        for form in self._spellings():
             body = body.replace(form.encode(), redacted)
         return body
+
+    def scrub_text(self, text: str) -> str:
+        """:meth:`scrub` for text (a response header's value)."""
+        for form in self._spellings():
+            text = text.replace(form, REDACTED)
+        return text
 
     def __repr__(self) -> str:
         return REDACTED

@@ -160,7 +160,14 @@ class Sender:
                     if response.status < 300:
                         _log(request, status, loop.time() - started, attempt)
                         return response
-                    response = attrs.evolve(response, body=self._secret.scrub(response.body))
+                    response = attrs.evolve(
+                        response,
+                        body=self._secret.scrub(response.body),
+                        headers={
+                            name: self._secret.scrub_text(value)
+                            for name, value in response.headers.items()
+                        },
+                    )
                     error = (
                         redirect_error(response)
                         if response.status < 400

@@ -498,3 +498,36 @@ def test_a_naive_last_modified_is_local_time(monkeypatch: pytest.MonkeyPatch) ->
         monkeypatch.undo()
         time.tzset()
     assert params == (("lastModified", "2024-07-01T10:00:00"),)  # CEST is UTC+2
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        lambda key: web.json_response({"errorMessage": f"bad key {key!r}"}, status=403),
+        lambda key: web.Response(text=f"<p>{key}</p>", status=502, content_type="text/html"),
+        lambda key: web.json_response({}, status=400, headers={"X-Seen-Key": key}),
+    ],
+    ids=["json", "html", "header"],
+)
+async def test_every_echo_of_the_key_is_scrubbed(server: Any, echo: Any) -> None:
+    key = 'k&y<"4711">+/='  # every character an escaping would change
+
+    async def handler(request: web.Request) -> web.Response:
+        response: web.Response = echo(request.headers["Client-Secret"])
+        return response
+
+    url = await server(handler)
+    async with SevenTime(key, base_url=url, rate_limit=None, retry=0) as st:
+        error = await _raised(st.supplier_invoices.get("i1"))
+    response = error.response  # type: ignore[attr-defined]
+    texts = [str(error), response.text(), *response.headers.values()]
+    assert [text for text in texts if key in text or "4711" in text] == []
+
+
+@pytest.mark.parametrize(
+    "bad", [{"base_url": "ftp://x"}, {"max_concurrency": 0}, {"rate_limit": "fast"}]
+)
+def test_a_refused_set_up_holds_no_plain_secret_in_its_frames(bad: dict[str, Any]) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        SevenTime(SECRET, **bad)
+    assert [where for where, text in _frames_and_causes(caught.value) if SECRET in text] == []
