@@ -3,6 +3,7 @@
 Start with :class:`SevenTime`; everything public is importable from this package.
 """
 
+from . import resources
 from ._client import DEFAULT_BASE_URL, ClientStats, SevenTime
 from ._converter import dumps_json, to_wire
 from ._exceptions import (
@@ -32,6 +33,16 @@ from ._ratelimit import RateLimiter
 from ._resource import RawResponse
 from ._retry import RetryPolicy
 from ._transport import Timeouts, Transport, TransportFailure
+from .resources.common import *  # noqa: F403
+from .resources.custom_fields import *  # noqa: F403
+from .resources.departments import *  # noqa: F403
+from .resources.distributors import *  # noqa: F403
+from .resources.driver_journals import *  # noqa: F403
+from .resources.machine_time_logs import *  # noqa: F403
+from .resources.machines import *  # noqa: F403
+from .resources.purchase_orders import *  # noqa: F403
+from .resources.quotes import *  # noqa: F403
+from .resources.supplement_orders import *  # noqa: F403
 from .resources.supplier_invoices import (
     DeletedSupplierInvoice,
     InvoiceItem,
@@ -45,6 +56,10 @@ from .resources.supplier_invoices import (
     SupplierInvoiceStatus,
     SupplierInvoiceUpdateFields,
 )
+from .resources.tasks import *  # noqa: F403
+from .resources.time_logs import *  # noqa: F403
+from .resources.vehicles import *  # noqa: F403
+from .resources.work_schedules import *  # noqa: F403
 
 __version__ = "0.1.0.dev0"
 
@@ -98,3 +113,18 @@ __all__ = [
     "dumps_json",
     "to_wire",
 ]
+# Every collection's records, enums, facades and TypedDicts, flat.
+__all__ += resources.common.__all__
+__all__ += resources.custom_fields.__all__
+__all__ += resources.departments.__all__
+__all__ += resources.distributors.__all__
+__all__ += resources.driver_journals.__all__
+__all__ += resources.machine_time_logs.__all__
+__all__ += resources.machines.__all__
+__all__ += resources.purchase_orders.__all__
+__all__ += resources.quotes.__all__
+__all__ += resources.supplement_orders.__all__
+__all__ += resources.tasks.__all__
+__all__ += resources.time_logs.__all__
+__all__ += resources.vehicles.__all__
+__all__ += resources.work_schedules.__all__

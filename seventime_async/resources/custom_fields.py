@@ -17,7 +17,6 @@ from .._resource import Collection
 from .._spec import Listing, ResourceSpec
 
 __all__ = [
-    "CUSTOM_FIELDS",
     "CustomField",
     "CustomFieldEntityType",
     "CustomFieldFilters",

@@ -9,7 +9,9 @@ import attrs
 from .._resource import Lookup, LookupFilters
 from .._spec import Listing, ResourceSpec
 
-__all__ = ["DEPARTMENTS", "Department"]
+__all__ = [
+    "Department",
+]
 
 
 @attrs.define(slots=True, eq=True)

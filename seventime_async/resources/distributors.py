@@ -20,8 +20,6 @@ from .._resource import Collection
 from .._spec import Listing, ResourceSpec, Write
 
 __all__ = [
-    "DISTRIBUTORS",
-    "DISTRIBUTOR_CONTACT_PERSONS",
     "Distributor",
     "DistributorContactPerson",
     "DistributorContactPersonFilters",

@@ -21,8 +21,6 @@ from .._spec import Listing, ResourceSpec, Write
 from .common import Deleted
 
 __all__ = [
-    "DRIVER_JOURNALS",
-    "DRIVER_JOURNAL_TYPES",
     "DriverJournal",
     "DriverJournalCreateFields",
     "DriverJournalDeleteFields",

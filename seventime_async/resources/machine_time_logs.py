@@ -14,7 +14,11 @@ from .._pagination import Paginator
 from .._resource import Collection
 from .._spec import Listing, ResourceSpec
 
-__all__ = ["MACHINE_TIME_LOGS", "MachineTimeLog", "MachineTimeLogFilters", "MachineTimeLogs"]
+__all__ = [
+    "MachineTimeLog",
+    "MachineTimeLogFilters",
+    "MachineTimeLogs",
+]
 
 
 @attrs.define(slots=True, eq=True)

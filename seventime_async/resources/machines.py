@@ -19,8 +19,6 @@ from .._resource import Collection, Lookup, LookupFilters
 from .._spec import Listing, ResourceSpec
 
 __all__ = [
-    "MACHINES",
-    "MACHINE_TYPES",
     "Machine",
     "MachineFilters",
     "MachineType",

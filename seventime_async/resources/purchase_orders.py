@@ -26,7 +26,6 @@ from .common import Address, LogEntry, NewAddress
 from .supplier_invoices import ItemType
 
 __all__ = [
-    "PURCHASE_ORDERS",
     "DeletedPurchaseOrder",
     "NewPurchaseOrderItem",
     "PurchaseOrder",

@@ -26,9 +26,6 @@ from .._spec import Listing, ResourceSpec
 from .common import Address, Document, HouseProperties, LogEntry, OrderRow
 
 __all__ = [
-    "QUOTES",
-    "QUOTE_CATEGORIES",
-    "QUOTE_TEMPLATES",
     "BudgetCalculation",
     "Quote",
     "QuoteCategories",

@@ -20,7 +20,6 @@ from .._spec import Listing, ResourceSpec
 from .common import LogEntry, OrderRow
 
 __all__ = [
-    "SUPPLEMENT_ORDERS",
     "SupplementOrder",
     "SupplementOrderFilters",
     "SupplementOrders",

@@ -25,7 +25,6 @@ from .._resource import Collection
 from .._spec import Listing, ResourceSpec, Write
 
 __all__ = [
-    "SUPPLIER_INVOICES",
     "DeletedSupplierInvoice",
     "InvoiceItem",
     "ItemType",

@@ -21,7 +21,6 @@ from .._spec import Listing, ResourceSpec, Write
 from .common import Deleted
 
 __all__ = [
-    "TASKS",
     "Task",
     "TaskCreateFields",
     "TaskDeleteFields",

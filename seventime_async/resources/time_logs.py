@@ -22,8 +22,6 @@ from .._spec import Listing, ResourceSpec, Write
 from .common import Deleted, GeoPoint
 
 __all__ = [
-    "TIME_CATEGORIES",
-    "TIME_LOGS",
     "TimeCategory",
     "TimeLog",
     "TimeLogCreateFields",

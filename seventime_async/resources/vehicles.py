@@ -10,7 +10,9 @@ import attrs
 from .._resource import Lookup, LookupFilters
 from .._spec import Listing, ResourceSpec
 
-__all__ = ["VEHICLES", "Vehicle"]
+__all__ = [
+    "Vehicle",
+]
 
 
 @attrs.define(slots=True, eq=True)

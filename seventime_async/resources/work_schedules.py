@@ -18,7 +18,6 @@ from .._resource import Collection
 from .._spec import Listing, ResourceSpec
 
 __all__ = [
-    "WORK_SCHEDULES",
     "WorkSchedule",
     "WorkScheduleBreak",
     "WorkScheduleDay",
