@@ -39,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     add("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     add("--port", type=int, default=0, help="port to listen on; 0 picks a free one (default)")
     add("--records", type=int, default=_DEFAULTS.records, help="seeded invoices (%(default)s)")
+    add(
+        "--collection-records",
+        type=int,
+        default=_DEFAULTS.collection_records,
+        help="records of every other paged collection (%(default)s)",
+    )
     add("--seed", type=int, default=_DEFAULTS.seed, help="seed of the data (%(default)s)")
     add("--client-secret", default=_DEFAULTS.client_secret, help="accepted Client-Secret")
     add("--extra-secret", action="append", default=[], help="another accepted secret (repeat)")
@@ -68,6 +74,7 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The sandbox keyword options that parsed arguments stand for."""
     return {
         "records": args.records,
+        "collection_records": args.collection_records,
         "seed": args.seed,
         "client_secret": args.client_secret,
         "extra_secrets": tuple(args.extra_secret),
@@ -92,6 +99,7 @@ _VALUED = (
     "host",
     "port",
     "records",
+    "collection_records",
     "seed",
     "client_secret",
     "latency",
