@@ -31,9 +31,10 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "stall": ("bench_stall", "4. Longest event-loop stall during an export"),
     "memory": ("bench_memory", "3. Peak memory of a 100,000-record streaming export"),
     "pacing": ("limiter_pacing", "Limiter pacing (benchmarks/limiter_pacing.py)"),
+    "jitter": ("bench_jitter", "5. Pacing through network jitter"),
     "export": ("bench_export", "1. Export at the rate-limit bound"),
 }
-REPORT_ORDER = ("export", "throughput", "memory", "stall", "pacing")
+REPORT_ORDER = ("export", "throughput", "memory", "stall", "jitter", "pacing")
 HISTORY = (
     "History: before the SDK parsed list records lazily (commit af202c2) and had its "
     "converter's fast path (commit 5d64669), this suite measured a longest event-loop "

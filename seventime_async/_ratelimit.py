@@ -1,50 +1,117 @@
 """Client-side pacing: one limiter per client, shared by every task that uses the client.
 
-The API allows 4 requests per second per key. The pacing itself is aiolimiter's leaky
-bucket with room for ONE request refilled every ``period / rate`` seconds: requests go out
-evenly spaced, never in a burst (``AsyncLimiter(4, 1)`` would let 4 go at once and then
-put 7 in one second; see benchmarks/RESULTS.md). Grants queue in call order.
+The API allows 4 requests per second per key, counted where the requests *arrive*. A
+request sent at ``t`` arrives at ``t + d``, and the one-way delay ``d`` varies (jitter,
+``J``: the spread of ``d``). With sends spaced ``s`` apart, five arrivals span at least
+``4s - J``, so a strict one-second window sees five of them unless ``4s - J >= 1 s``:
+the spacing must be ``s = (period + J) / rate``, not ``period / rate``. A fixed margin
+is either too small on a jittery link (a 0.5 % margin is 1.3 ms; real jitter is 10-30
+ms) or a waste on a quiet one.
 
-On top of it: a small safety ``margin`` on the spacing, so timer and network jitter cannot
-squeeze ``rate + 1`` requests into a one-second window at the server, and ``pause``, with
-which a 429 holds the whole client (every task) for the server's Retry-After.
+So the limiter widens its spacing from what this client observes: the range of its
+last 32 round trips, per kind of request (a list page and a single record differ in
+server time, not in jitter), which bounds the one-way jitter from above. The range is
+scaled by (n + 1) / (n - 1): n samples of a uniform spread cover only that much of it
+on average. Until eight round trips are seen, 50 ms is assumed. A 429 adds a penalty
+that doubles with every further 429 and decays slowly with each answer that is not one. Grants are reserved slots on one time line: evenly spaced, in call
+order, never in a burst. A waiter that is cancelled gives its slot back when it was the
+last one reserved (otherwise it leaves a gap: later grants are never pulled forward).
+``pause`` holds every request of the client for a 429's ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import asyncio
-
-from aiolimiter import AsyncLimiter
+from collections import OrderedDict, deque
 
 __all__ = ["RateLimiter"]
 
+#: The jitter assumed before enough round trips are seen, and the most ever assumed.
+DEFAULT_JITTER = 0.050
+MAX_JITTER = 0.500
+#: Round trips kept per kind of request, and how many are needed for an estimate.
+_WINDOW = 32
+_MIN_SAMPLES = 8
+_KINDS = 16
+#: The first 429's penalty (seconds of assumed extra jitter), its cap and its decay.
+_PENALTY_FIRST = 0.050
+_PENALTY_MAX = 0.500
+_PENALTY_DECAY = 0.99
+
 
 class RateLimiter:
-    """Grant at most ``rate`` requests per ``period`` seconds, evenly spaced."""
+    """Grant at most ``rate`` requests per ``period`` seconds, evenly spaced, with the
+    spacing widened by the jitter the client observes (see the module docstring).
 
-    def __init__(self, rate: float = 4.0, period: float = 1.0, *, margin: float = 0.005) -> None:
+    ``margin`` (a fraction of the spacing) covers timer error; ``observe`` and
+    ``on_rate_limited`` are fed by the client after each answer.
+    """
+
+    def __init__(self, rate: float = 4.0, period: float = 1.0, *, margin: float = 0.004) -> None:
         if not rate > 0 or not period > 0:
             raise ValueError("rate and period must be positive")
         if not 0 <= margin < 1:
             raise ValueError("margin must be in [0, 1)")
         self.rate = rate
         self.period = period
-        #: Seconds between two grants, widened by ``margin`` (a fraction).
-        self.interval = period / rate * (1.0 + margin)
-        self._bucket = AsyncLimiter(1, self.interval)
+        self.margin = margin
+        self._round_trips: OrderedDict[str, deque[float]] = OrderedDict()
+        self._penalty = 0.0
+        self._next_slot = float("-inf")
         self._paused_until = float("-inf")
 
     def __repr__(self) -> str:
-        return f"RateLimiter(rate={self.rate:g}, period={self.period:g})"
+        return (
+            f"RateLimiter(rate={self.rate:g}, period={self.period:g}, "
+            f"interval={self.interval * 1000:.1f} ms)"
+        )
+
+    # -- what the client observed -------------------------------------------------------
+
+    def observe(self, round_trip: float, kind: str = "") -> None:
+        """Record one round trip (seconds) of a request of ``kind`` (its path)."""
+        samples = self._round_trips.pop(kind, None)
+        if samples is None:
+            samples = deque(maxlen=_WINDOW)
+            if len(self._round_trips) >= _KINDS:
+                self._round_trips.popitem(last=False)
+        samples.append(max(0.0, round_trip))
+        self._round_trips[kind] = samples
+        self._penalty *= _PENALTY_DECAY
+
+    def on_rate_limited(self) -> None:
+        """The server answered 429 although the client paced itself: widen the spacing."""
+        self._penalty = min(_PENALTY_MAX, max(_PENALTY_FIRST, 2 * self._penalty))
+
+    @property
+    def jitter(self) -> float:
+        """The one-way jitter assumed now: the widest spread of any kind's round trips."""
+        spreads = [_spread(samples) for samples in self._round_trips.values()]
+        known = [spread for spread in spreads if spread is not None]
+        estimate = max(known) if known else DEFAULT_JITTER
+        return min(MAX_JITTER, estimate + self._penalty)
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two grants now: ``(period + jitter) / rate``, plus the margin."""
+        return (self.period * (1.0 + self.margin) + self.jitter) / self.rate
+
+    # -- granting -----------------------------------------------------------------------
 
     async def acquire(self) -> None:
-        """Wait until this request may be sent."""
+        """Wait until this request may be sent (its reserved slot)."""
         loop = asyncio.get_running_loop()
         while True:
-            pause = self._paused_until - loop.time()
-            if pause > 0:
-                await asyncio.sleep(pause)
-            await self._bucket.acquire()
+            now = loop.time()
+            slot = max(now, self._next_slot, self._paused_until)
+            reserved_until = self._next_slot = slot + self.interval
+            try:
+                if slot > now:
+                    await asyncio.sleep(slot - now)
+            except asyncio.CancelledError:
+                if self._next_slot == reserved_until:  # nobody reserved after us
+                    self._next_slot = slot
+                raise
             if loop.time() >= self._paused_until:
                 return
             # A 429 paused the client while this request waited: wait out the pause too.
@@ -53,3 +120,14 @@ class RateLimiter:
         """Hold every request of this client for ``seconds`` (the server's Retry-After)."""
         until = asyncio.get_running_loop().time() + max(0.0, seconds)
         self._paused_until = max(self._paused_until, until)
+
+
+def _spread(samples: deque[float]) -> float | None:
+    """The range (slowest minus fastest) of the recent round trips, or None with too
+    few samples. A percentile spread would undershoot: uniform 0..J ms of jitter has a
+    10-90 % spread of 0.8 J, and it is the extremes that meet in a one-second window."""
+    count = len(samples)
+    if count < _MIN_SAMPLES:
+        return None
+    # n draws cover (n - 1) / (n + 1) of a uniform spread on average: scale back up.
+    return (max(samples) - min(samples)) * (count + 1) / (count - 1)

@@ -157,6 +157,8 @@ class Sender:
                     raise
                 else:
                     status = response.status
+                    if self.rate_limiter is not None and response.status != 429:
+                        self.rate_limiter.observe(loop.time() - started, request.path)
                     if response.status < 300:
                         _log(request, status, loop.time() - started, attempt)
                         return response
@@ -179,7 +181,8 @@ class Sender:
                 self.stats.rate_limited += 1
                 if self.rate_limiter is not None and not is_testing():
                     # The whole client waits, not only this request: its other tasks
-                    # would hit the same limit.
+                    # would hit the same limit. The spacing widens too.
+                    self.rate_limiter.on_rate_limited()
                     self.rate_limiter.pause(
                         min(retry_after if retry_after is not None else 1.0, policy.retry_after_max)
                     )

@@ -143,3 +143,51 @@ async def test_pause_holds_every_later_request() -> None:
     start = loop.time()
     await asyncio.gather(limiter.acquire(), limiter.acquire())
     assert loop.time() - start >= 0.05
+
+
+# -- pacing that survives jitter (issue 8, item 3) -----------------------------------------
+
+
+def test_the_spacing_widens_by_the_jitter_the_client_observes() -> None:
+    quiet = RateLimiter(4, 1.0, margin=0.0)
+    assert quiet.interval == pytest.approx((1.0 + 0.050) / 4)  # assumed before 8 samples
+    for i in range(32):
+        quiet.observe(0.100 + (i % 4) * 0.010, "/api/2/timeLogs/")  # 30 ms from fastest to slowest
+    assert quiet.jitter == pytest.approx(0.030 * 33 / 31)  # the range, scaled for 32 draws
+    assert quiet.interval == pytest.approx((1.0 + 0.030 * 33 / 31) / 4)
+    steady = RateLimiter(4, 1.0, margin=0.0)
+    for _ in range(16):
+        steady.observe(0.900, "/api/2/timeLogs/")  # big pages: slow, but steady
+        steady.observe(0.020, "/api/2/timeLogs/abc")  # single records: fast, steady
+    assert steady.jitter == 0  # server time differs by kind; jitter is per kind
+
+
+def test_a_429_widens_the_spacing_and_the_widening_decays() -> None:
+    limiter = RateLimiter(4, 1.0, margin=0.0)
+    for _ in range(8):
+        limiter.observe(0.1, "/p")
+    assert limiter.jitter == 0
+    limiter.on_rate_limited()
+    first = limiter.jitter
+    limiter.on_rate_limited()
+    assert first == pytest.approx(0.05)
+    assert limiter.jitter == pytest.approx(0.10)
+    for _ in range(200):
+        limiter.observe(0.1, "/p")
+    assert 0 < limiter.jitter < first
+    for _ in range(20):
+        limiter.on_rate_limited()
+    assert limiter.jitter == pytest.approx(0.5)  # capped
+
+
+async def test_a_cancelled_waiter_gives_its_slot_back() -> None:
+    limiter = RateLimiter(4, 1.0, margin=0.0)
+    await limiter.acquire()  # the first grant is at once
+    first_next = limiter._next_slot
+    waiting = asyncio.create_task(limiter.acquire())
+    await asyncio.sleep(0)
+    assert limiter._next_slot == pytest.approx(first_next + limiter.interval)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert limiter._next_slot == first_next  # the slot is free again: no gap, no burst
