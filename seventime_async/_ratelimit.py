@@ -13,8 +13,9 @@ last 32 round trips, per kind of request (a list page and a single record differ
 server time, not in jitter), which bounds the one-way jitter from above. The range is
 scaled by (n + 1) / (n - 1): n samples of a uniform spread cover only that much of it
 on average. Until eight round trips are seen, 50 ms is assumed. A 429 adds a penalty
-that doubles with every further 429 and decays slowly with each answer that is not one. Grants are reserved slots on one time line: evenly spaced, in call
-order, never in a burst. A waiter that is cancelled gives its slot back when it was the
+that doubles with every further 429 and decays slowly with each answer that is not one.
+Grants are reserved slots on one time line: evenly spaced, in call order, never in a
+burst. A waiter that is cancelled gives its slot back when it was the
 last one reserved (otherwise it leaves a gap: later grants are never pulled forward).
 ``pause`` holds every request of the client for a 429's ``Retry-After``.
 """
