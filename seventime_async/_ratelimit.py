@@ -15,7 +15,8 @@ scaled by (n + 1) / (n - 1): n samples of a uniform spread cover only that much 
 on average. Until eight round trips are seen, 50 ms is assumed. A 429 adds a penalty
 that doubles with every further 429 and decays slowly with each answer that is not one.
 Grants are reserved slots on one time line: evenly spaced, in call order, never in a
-burst. A waiter that is cancelled gives its slot back when it was the
+burst, and never sooner than one interval after the previous grant actually went (a
+grant the event loop woke late pushes the later ones back). A waiter that is cancelled gives its slot back when it was the
 last one reserved (otherwise it leaves a gap: later grants are never pulled forward).
 ``pause`` holds every request of the client for a 429's ``Retry-After``.
 """
@@ -59,6 +60,7 @@ class RateLimiter:
         self._round_trips: OrderedDict[str, deque[float]] = OrderedDict()
         self._penalty = 0.0
         self._next_slot = float("-inf")
+        self._last_grant = float("-inf")
         self._paused_until = float("-inf")
 
     def __repr__(self) -> str:
@@ -109,11 +111,18 @@ class RateLimiter:
             try:
                 if slot > now:
                     await asyncio.sleep(slot - now)
+                # A busy event loop may have woken the previous grant late: never go
+                # out sooner than one interval after it actually went.
+                late = self._last_grant + self.interval - loop.time()
+                if late > 0:
+                    self._next_slot += late
+                    await asyncio.sleep(late)
             except asyncio.CancelledError:
                 if self._next_slot == reserved_until:  # nobody reserved after us
                     self._next_slot = slot
                 raise
             if loop.time() >= self._paused_until:
+                self._last_grant = loop.time()
                 return
             # A 429 paused the client while this request waited: wait out the pause too.
 

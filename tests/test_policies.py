@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 
 import pytest
 
@@ -191,3 +192,19 @@ async def test_a_cancelled_waiter_gives_its_slot_back() -> None:
     with pytest.raises(asyncio.CancelledError):
         await waiting
     assert limiter._next_slot == first_next  # the slot is free again: no gap, no burst
+
+
+async def test_a_grant_woken_late_by_a_busy_loop_pushes_the_next_one_back() -> None:
+    limiter = RateLimiter(50, 1.0, margin=0.0)  # 20 ms apart
+    loop = asyncio.get_running_loop()
+    grants: list[float] = []
+
+    async def one() -> None:
+        await limiter.acquire()
+        grants.append(loop.time())
+        if len(grants) == 2:
+            time.sleep(0.05)  # the loop is held past the third grant's slot
+
+    await asyncio.gather(*(one() for _ in range(4)))
+    gaps = [b - a for a, b in itertools.pairwise(grants)]
+    assert min(gaps) >= limiter.interval * 0.999  # no two grants closer than the spacing
