@@ -1,6 +1,6 @@
-"""``python -m seventime_async``: the ``seventime-async`` command line (see ``_cli``)."""
+"""``python -m seventime_async``: the ``seventime-async`` command line (see ``cli``)."""
 
-from ._cli import main
+from .cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

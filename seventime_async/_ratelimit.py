@@ -16,9 +16,10 @@ on average. Until eight round trips are seen, 50 ms is assumed. A 429 adds a pen
 that doubles with every further 429 and decays slowly with each answer that is not one.
 Grants are reserved slots on one time line: evenly spaced, in call order, never in a
 burst, and never sooner than one interval after the previous grant actually went (a
-grant the event loop woke late pushes the later ones back). A waiter that is cancelled gives its slot back when it was the
-last one reserved (otherwise it leaves a gap: later grants are never pulled forward).
-``pause`` holds every request of the client for a 429's ``Retry-After``.
+grant the event loop woke late pushes the later ones back). A waiter that is cancelled
+gives its slot back when it was the last one reserved (otherwise it leaves a gap: later
+grants are never pulled forward). ``pause`` holds every request of the client for a
+429's ``Retry-After``.
 """
 
 from __future__ import annotations

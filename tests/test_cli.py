@@ -28,11 +28,12 @@ from typing import Any
 
 import pytest
 
-from seventime_async import SevenTime, SupplierInvoiceStatus
-from seventime_async import _cli as cli
+from seventime_async import SevenTime, SupplierInvoice, SupplierInvoiceStatus, cli
 from seventime_async.testing import DEFAULT_CLIENT_SECRET, Sandbox, SandboxProcess
 
 EXPORT = ("export", "supplier-invoices")
+COMMAND = f"{cli.PROG} export supplier-invoices"
+CSV_COLUMNS = cli.csv_columns(SupplierInvoice)
 SUMMARY = re.compile(
     r"exported (?P<records>\d+)(?: more)? supplier invoices \((?P<pages>\d+) pages?\) in "
     r"[\d.]+ s(?: \(\d+ in .+\))?; (?P<retries>\d+) retries, (?P<limited>\d+) rate-limited, "
@@ -242,8 +243,8 @@ def test_sigterm_stops_cleanly_like_ctrl_c(tmp_path: Path) -> None:
     assert stderr.startswith("interrupted after ")
     assert "resume with: " in stderr
     rows = read_csv(out)
-    assert tuple(rows[0]) == cli.CSV_COLUMNS
-    assert all(len(row) == len(cli.CSV_COLUMNS) for row in rows)  # whole rows only
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert all(len(row) == len(CSV_COLUMNS) for row in rows)  # whole rows only
 
 
 def test_unreachable_host_exits_1_with_one_line(tmp_path: Path) -> None:
@@ -300,7 +301,7 @@ def test_csv_export_flattens_every_field_exactly(
     assert summary_of(capsys.readouterr().err.splitlines()[-1])["records"] == "120"
 
     header, *rows = read_csv(table)
-    assert tuple(header) == cli.CSV_COLUMNS
+    assert tuple(header) == CSV_COLUMNS
     assert header[0] == "_id"
     assert header[-1] == "extra"
     assert len(rows) == 120
@@ -336,7 +337,7 @@ def test_csv_header_is_the_same_without_records(
     table = tmp_path / "none.csv"
     args = [*EXPORT, "--sandbox", "--sandbox-records", "0", "--format", "csv"]
     assert cli.main([*args, "--out", str(table)]) == 0
-    assert read_csv(table) == [list(cli.CSV_COLUMNS)]
+    assert read_csv(table) == [list(CSV_COLUMNS)]
     assert summary_of(capsys.readouterr().err)["records"] == "0"
 
 
@@ -360,7 +361,7 @@ def test_interrupted_csv_export_resumes_without_a_second_header(
     summary = summary_of(capsys.readouterr().err)
     assert (summary["records"], summary["pages"]) == ("100", "2")
     header, *rows = read_csv(table)
-    assert tuple(header) == cli.CSV_COLUMNS
+    assert tuple(header) == CSV_COLUMNS
     assert len({row[0] for row in rows}) == len(rows) == 150
     assert not checkpoint.exists()
 
@@ -410,7 +411,7 @@ def test_api_failure_mid_export_keeps_the_checkpoint_and_resumes(
     assert cli.main([*EXPORT, *source, "--limit", "50", "--retries", "1", "--out", str(out)]) == 1
     line = assert_one_line_error(capsys.readouterr().err)
     assert "HTTP 503" in line
-    assert f"resume with: {cli.COMMAND} --sandbox --sandbox-records 100 --out {out}" in line
+    assert f"resume with: {COMMAND} --sandbox --sandbox-records 100 --out {out}" in line
     assert len(read_jsonl(out)) == 50
 
     assert cli.main([*EXPORT, *source, "--resume", str(checkpoint)]) == 0  # --out from it
@@ -645,15 +646,15 @@ def test_no_bar_without_tqdm_or_with_no_progress(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     monkeypatch.setitem(sys.modules, "tqdm", None)  # import fails
     plan = cli.make_plan(cli.build_parser().parse_args([*EXPORT, "--sandbox"]))
-    assert cli._progress_bar(plan, 0) is None
+    assert cli._export._progress_bar(plan, 0) is None
     quiet = cli.make_plan(cli.build_parser().parse_args([*EXPORT, "--sandbox", "--no-progress"]))
-    assert cli._progress_bar(quiet, 0) is None
+    assert cli._export._progress_bar(quiet, 0) is None
 
 
 def test_stdout_export_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main([*EXPORT, "--sandbox", "--sandbox-records", "20", "--format", "csv"]) == 0
     captured = capsys.readouterr()
-    assert captured.out.splitlines()[0] == ",".join(cli.CSV_COLUMNS)
+    assert captured.out.splitlines()[0] == ",".join(CSV_COLUMNS)
     assert summary_of(captured.err)["records"] == "20"
 
 
@@ -787,3 +788,52 @@ def test_a_checkpoint_is_refused_against_another_server(
             second = other.url
     line = assert_one_line_error(capsys.readouterr().err)
     assert f"made against {first}, not {second}" in line
+
+
+# -- every listable collection (issue 9/10: the CLI derived from the registry) -------------
+
+
+def _required_flags(spec: Any) -> list[str]:
+    """Flags for a collection's required filters, with a value its seeded records have."""
+    from seventime_async.testing._examples import examples_of, records_in
+
+    seeded = [
+        r
+        for e in examples_of(spec)
+        if e["request"].startswith("GET")
+        for r in records_in(e["body"])
+    ]
+    flags = []
+    for field in spec.filters():
+        if field.required:
+            flags += [f"--{field.name.replace('_', '-')}", str(seeded[0][field.wire])]
+    return flags
+
+
+@pytest.mark.parametrize("name", sorted(cli._flags.listable()))
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_every_listable_collection_exports(
+    name: str, fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = cli._flags.listable()[name]
+    out = tmp_path / f"{name}.{fmt}"
+    args = ["export", name, "--sandbox", "--sandbox-records", "12", "--format", fmt]
+    assert cli.main([*args, *_required_flags(spec), "--out", str(out)]) == 0
+    summary = capsys.readouterr().err.strip()
+    assert summary.startswith("exported ")
+    assert spec.name.replace("_", " ") in summary
+    if fmt == "jsonl":
+        rows = read_jsonl(out)
+        assert rows
+        assert all(isinstance(row, dict) for row in rows)
+    else:
+        header, *rows = read_csv(out)
+        assert tuple(header) == cli.csv_columns(spec.record)
+        assert rows
+        assert all(len(row) == len(header) for row in rows)
+
+
+def test_a_required_filter_missing_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["export", "supplement-orders", "--sandbox"]) == cli.EXIT_USAGE
+    line = assert_one_line_error(capsys.readouterr().err)
+    assert "project" in line
