@@ -37,6 +37,7 @@ from .resources.common import *  # noqa: F403
 from .resources.custom_fields import *  # noqa: F403
 from .resources.departments import *  # noqa: F403
 from .resources.distributors import *  # noqa: F403
+from .resources.documents import *  # noqa: F403
 from .resources.driver_journals import *  # noqa: F403
 from .resources.machine_time_logs import *  # noqa: F403
 from .resources.machines import *  # noqa: F403
@@ -58,6 +59,7 @@ from .resources.supplier_invoices import (
 )
 from .resources.tasks import *  # noqa: F403
 from .resources.time_logs import *  # noqa: F403
+from .resources.timers import *  # noqa: F403
 from .resources.vehicles import *  # noqa: F403
 from .resources.work_schedules import *  # noqa: F403
 
@@ -117,6 +119,7 @@ __all__ = [
 __all__ += resources.common.__all__
 __all__ += resources.custom_fields.__all__
 __all__ += resources.departments.__all__
+__all__ += resources.documents.__all__
 __all__ += resources.distributors.__all__
 __all__ += resources.driver_journals.__all__
 __all__ += resources.machine_time_logs.__all__
@@ -126,5 +129,6 @@ __all__ += resources.quotes.__all__
 __all__ += resources.supplement_orders.__all__
 __all__ += resources.tasks.__all__
 __all__ += resources.time_logs.__all__
+__all__ += resources.timers.__all__
 __all__ += resources.vehicles.__all__
 __all__ += resources.work_schedules.__all__

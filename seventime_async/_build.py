@@ -20,6 +20,7 @@ from ._spec import Field, ResourceSpec, Write
 
 __all__ = [
     "MAX_PAGE_SIZE",
+    "action_request",
     "encode_form",
     "get_request",
     "list_request",
@@ -149,7 +150,7 @@ def write_request(
 
     ``form=True`` sends the form body of the write's ``form_version`` (v1) instead.
     """
-    fields = spec.fields(operation)  # type: ignore[arg-type]
+    fields = spec.fields(operation)
     what = f"{operation} {spec.name}"
     wire = encode_fields(fields, given, what=what)
     if record_id is not None:
@@ -162,6 +163,15 @@ def write_request(
         path = spec.url(write.path, version=write.form_version)
         return Request(method, path, body=encode_form(wire), content_type=FORM_CONTENT_TYPE)
     return Request(method, spec.url(write.path), body=_json(wire))
+
+
+def action_request(spec: ResourceSpec, name: str, given: Mapping[str, Any]) -> Request:
+    """POST one action (``start``, ``stop``): its fields checked, its rules applied."""
+    action = spec.actions[name]
+    wire = encode_fields(spec.fields(name), given, what=f"{name} {spec.name}")
+    for rule in action.rules:
+        rule(wire, name)
+    return Request("POST", spec.url(action.path), body=_json(wire))
 
 
 def _json(wire: Mapping[str, Any]) -> bytes:

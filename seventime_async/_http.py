@@ -17,7 +17,8 @@ class Request:
     method: str
     path: str
     params: tuple[tuple[str, str], ...] = ()
-    body: bytes | None = None
+    #: The encoded body; a ``bytearray`` where the SDK built a large one in place (an upload).
+    body: bytes | bytearray | None = None
     content_type: str = JSON_CONTENT_TYPE
 
     @property

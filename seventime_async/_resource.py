@@ -200,6 +200,20 @@ class Operations(Generic[R]):
         )
         return await self._call(request, write.result or self.spec.record, options, raw)
 
+    async def action(self, name: str, kwargs: Mapping[str, Any]) -> Any:
+        """Run one of the spec's actions; POSTed once (never retried once it may have
+        reached the server, like a create)."""
+        action = self.spec.actions.get(name)
+        if action is None:
+            raise InvalidRequestError(f"{self.spec.name} has no action {name}", field=name)
+        options, fields = _split(kwargs)
+        request = build.action_request(self.spec, name, fields)
+        return await self._call(request, action.result, options, raw=False)
+
+    async def call(self, request: Request, result: type[Any], options: Mapping[str, Any]) -> Any:
+        """Send a request a facade built itself (an upload) and decode ``result``."""
+        return await self._call(request, result, options, raw=False)
+
     def _write(self, write: Write | None, operation: str) -> Write:
         if write is None:
             raise InvalidRequestError(f"{self.spec.name} has no {operation}", field=operation)

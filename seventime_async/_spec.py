@@ -120,12 +120,17 @@ class Write:
 
 @attrs.frozen(kw_only=True)
 class Action:
-    """A call that is not CRUD (start a timer): POSTed once, never sent twice."""
+    """A call that is not CRUD (start a timer): POSTed once, never sent twice.
+
+    ``effect`` tells the sandbox what the call does to the collection: ``"create"`` a
+    record, ``"remove"`` the one the body names, or nothing.
+    """
 
     fields: type
     path: str
     result: type
     rules: tuple[Rule, ...] = ()
+    effect: Literal["create", "remove"] | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -173,10 +178,13 @@ class ResourceSpec:
         """The list's filters (empty when the collection has no list)."""
         return fields_of(self.list.filters, self.wire_names) if self.list else ()
 
-    def fields(self, operation: Operation) -> tuple[Field, ...]:
-        """The body fields of ``create``, ``update`` or ``delete``."""
+    def fields(self, operation: str) -> tuple[Field, ...]:
+        """The body fields of ``create``, ``update``, ``delete`` or an action."""
         write = {"create": self.create, "update": self.update, "delete": self.delete}.get(operation)
-        return fields_of(write.fields, self.wire_names) if write else ()
+        if write is not None:
+            return fields_of(write.fields, self.wire_names)
+        action = self.actions.get(operation)
+        return fields_of(action.fields, self.wire_names) if action else ()
 
     @property
     def operations(self) -> tuple[str, ...]:

@@ -86,7 +86,7 @@ class Transport(Protocol):
         path: str,
         params: tuple[tuple[str, str], ...],
         headers: RequestHeaders,
-        body: bytes | None,
+        body: bytes | bytearray | None,
         timeout: aiohttp.ClientTimeout | None,
         max_bytes: int,
     ) -> Response:
@@ -184,7 +184,7 @@ class AiohttpTransport:
         path: str,
         params: tuple[tuple[str, str], ...],
         headers: RequestHeaders,
-        body: bytes | None,
+        body: bytes | bytearray | None,
         timeout: aiohttp.ClientTimeout | None,
         max_bytes: int,
     ) -> Response:

@@ -19,6 +19,7 @@ from .distributors import (
     DistributorContactPersons,
     Distributors,
 )
+from .documents import DOCUMENTS, Documents
 from .driver_journals import (
     DRIVER_JOURNAL_TYPES,
     DRIVER_JOURNALS,
@@ -40,6 +41,7 @@ from .supplement_orders import SUPPLEMENT_ORDERS, SupplementOrders
 from .supplier_invoices import SUPPLIER_INVOICES, SupplierInvoices
 from .tasks import TASKS, Tasks
 from .time_logs import TIME_CATEGORIES, TIME_LOGS, TimeCategory, TimeLogs
+from .timers import TIMERS, Timers
 from .vehicles import VEHICLES, Vehicle
 from .work_schedules import WORK_SCHEDULES, WorkSchedules
 
@@ -67,6 +69,8 @@ REGISTRY: tuple[ResourceSpec, ...] = (
     QUOTE_CATEGORIES,
     WORK_SCHEDULES,
     CUSTOM_FIELDS,
+    TIMERS,
+    DOCUMENTS,
 )
 
 
@@ -93,6 +97,8 @@ class Collections:
     quote_categories: QuoteCategories
     work_schedules: WorkSchedules
     custom_fields: CustomFields
+    timers: Timers
+    documents: Documents
 
     def _bind_collections(self, send: Send, base_url: str) -> None:
         for spec in REGISTRY:

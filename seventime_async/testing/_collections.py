@@ -78,6 +78,8 @@ class CollectionStore:
             write = getattr(spec, operation)
             if write is not None:
                 add(method, spec.url(write.path), False, operation)
+        for name, action in spec.actions.items():
+            add("POST", spec.url(action.path), False, f"action:{name}")
 
     def route(self, method: str, path: str) -> tuple[_Route, str | None] | None:
         """The route of a request and the id in its path, or ``None``."""
@@ -100,6 +102,8 @@ class CollectionStore:
             return {"data": self._find(spec, record_id or "")}
         if not isinstance(body, dict):
             raise ApiError(400, "Request body must be a JSON object")
+        if operation.startswith("action:"):
+            return self._action(spec, operation.removeprefix("action:"), body)
         self._check_required(spec, operation, body)
         if operation == "create":
             return self._create(spec, body)
@@ -141,8 +145,25 @@ class CollectionStore:
                 return record
         raise ApiError(404, f"No {spec.name} with id {record_id}")
 
+    def _action(self, spec: ResourceSpec, name: str, body: Mapping[str, Any]) -> Any:
+        """An action: check its required fields, then do its declared effect."""
+        self._check_required(spec, name, body)
+        effect = spec.actions[name].effect
+        if effect == "create":
+            return self._create(spec, body)
+        if effect == "remove":
+            # The record the body names, by any of its keys (``_id``, or ``user``).
+            records = self._records[spec.name]
+            named = [r for r in records if all(r.get(k) == v for k, v in body.items())]
+            if not named:
+                raise ApiError(404, f"No {spec.name} matches {dict(body)}")
+            records.remove(named[0])
+            now = now_ms()
+            return {**named[0], "_id": new_object_id(now // 1000, random.getrandbits(64))}
+        return {"success": True}
+
     def _check_required(self, spec: ResourceSpec, operation: str, body: Mapping[str, Any]) -> None:
-        for field in spec.fields(operation):  # type: ignore[arg-type]
+        for field in spec.fields(operation):
             if field.required and body.get(field.wire) is None:
                 raise ApiError(400, f"{field.wire} is required")
 

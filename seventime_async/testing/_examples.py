@@ -33,6 +33,7 @@ def _segments(spec: ResourceSpec) -> set[str | None]:
     for write in (spec.create, spec.update, spec.delete):
         if write is not None:
             segments.add(write.path)
+    segments.update(action.path for action in spec.actions.values())
     return segments
 
 

@@ -26,7 +26,7 @@ class MockRequest:
     path: str
     params: tuple[tuple[str, str], ...]
     headers: Mapping[str, str]
-    body: bytes | None
+    body: bytes | bytearray | None
     timeout: aiohttp.ClientTimeout | None
 
     def json(self) -> Any:
@@ -66,7 +66,7 @@ class MockTransport:
         path: str,
         params: tuple[tuple[str, str], ...],
         headers: RequestHeaders,
-        body: bytes | None,
+        body: bytes | bytearray | None,
         timeout: aiohttp.ClientTimeout | None,
         max_bytes: int,
     ) -> Response:
