@@ -38,7 +38,16 @@ REPORT_ORDER = ("export", "throughput", "memory", "stall", "jitter", "pacing")
 HISTORY = (
     "History: before the SDK parsed list records lazily (commit af202c2) and had its "
     "converter's fast path (commit 5d64669), this suite measured a longest event-loop "
-    "stall of 32.8 ms (goal 4) and SDK / httpx+pydantic = 0.94 (goal 2)."
+    "stall of 32.8 ms (goal 4) and SDK / httpx+pydantic = 0.94 (goal 2).\n\n"
+    "What the hardening changed (issue 8): the limiter's spacing now follows the jitter "
+    "the client observes (section 5 is new: before, a 0.5 % fixed margin gave 1 x 429 "
+    "through 0-10 ms of jitter and 7 x 429 and +60 % time through 0-30 ms; now 0 at every "
+    "level, at 1.015 and 1.018 x the bound on a quiet link in two runs). Its own "
+    "reserved-slot limiter replaced aiolimiter's bucket; a first version of it let one "
+    "429 through at concurrency 8 and L=1 s (a grant woken late by a busy loop and the "
+    "next one on time); since grants keep one interval after the previous one actually "
+    "went, no SDK run has seen a 429. Export ratios, memory and the stall are unchanged "
+    "within this machine's noise; typed throughput and the stall are issue 12's."
 )
 
 
