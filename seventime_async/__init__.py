@@ -41,8 +41,10 @@ from .resources.documents import *  # noqa: F403
 from .resources.driver_journals import *  # noqa: F403
 from .resources.machine_time_logs import *  # noqa: F403
 from .resources.machines import *  # noqa: F403
+from .resources.price_lists import *  # noqa: F403
 from .resources.purchase_orders import *  # noqa: F403
 from .resources.quotes import *  # noqa: F403
+from .resources.result_units import *  # noqa: F403
 from .resources.supplement_orders import *  # noqa: F403
 from .resources.supplier_invoices import (
     DeletedSupplierInvoice,
@@ -60,6 +62,7 @@ from .resources.supplier_invoices import (
 from .resources.tasks import *  # noqa: F403
 from .resources.time_logs import *  # noqa: F403
 from .resources.timers import *  # noqa: F403
+from .resources.users import *  # noqa: F403
 from .resources.vehicles import *  # noqa: F403
 from .resources.work_schedules import *  # noqa: F403
 
@@ -125,7 +128,10 @@ __all__ += resources.driver_journals.__all__
 __all__ += resources.machine_time_logs.__all__
 __all__ += resources.machines.__all__
 __all__ += resources.purchase_orders.__all__
+__all__ += resources.price_lists.__all__
 __all__ += resources.quotes.__all__
+__all__ += resources.result_units.__all__
+__all__ += resources.users.__all__
 __all__ += resources.supplement_orders.__all__
 __all__ += resources.tasks.__all__
 __all__ += resources.time_logs.__all__

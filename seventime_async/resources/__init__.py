@@ -28,6 +28,7 @@ from .driver_journals import (
 )
 from .machine_time_logs import MACHINE_TIME_LOGS, MachineTimeLogs
 from .machines import MACHINE_TYPES, MACHINES, Machines, MachineType
+from .price_lists import PRICE_LISTS, PriceList
 from .purchase_orders import PURCHASE_ORDERS, PurchaseOrders
 from .quotes import (
     QUOTE_CATEGORIES,
@@ -37,11 +38,24 @@ from .quotes import (
     Quotes,
     QuoteTemplates,
 )
+from .result_units import RESULT_UNITS, ResultUnit
 from .supplement_orders import SUPPLEMENT_ORDERS, SupplementOrders
 from .supplier_invoices import SUPPLIER_INVOICES, SupplierInvoices
 from .tasks import TASKS, Tasks
 from .time_logs import TIME_CATEGORIES, TIME_LOGS, TimeCategory, TimeLogs
 from .timers import TIMERS, Timers
+from .users import (
+    DEFAULT_SALARY_TYPES,
+    USER_ROLES,
+    USER_SKILLS,
+    USER_WORK_TYPES,
+    USERS,
+    DefaultSalaryType,
+    UserRole,
+    Users,
+    UserSkill,
+    UserWorkType,
+)
 from .vehicles import VEHICLES, Vehicle
 from .work_schedules import WORK_SCHEDULES, WorkSchedules
 
@@ -71,6 +85,13 @@ REGISTRY: tuple[ResourceSpec, ...] = (
     CUSTOM_FIELDS,
     TIMERS,
     DOCUMENTS,
+    PRICE_LISTS,
+    RESULT_UNITS,
+    USERS,
+    USER_ROLES,
+    DEFAULT_SALARY_TYPES,
+    USER_SKILLS,
+    USER_WORK_TYPES,
 )
 
 
@@ -99,6 +120,13 @@ class Collections:
     custom_fields: CustomFields
     timers: Timers
     documents: Documents
+    price_lists: Lookup[PriceList]
+    result_units: Lookup[ResultUnit]
+    users: Users
+    user_roles: Lookup[UserRole]
+    default_salary_types: Lookup[DefaultSalaryType]
+    user_skills: Lookup[UserSkill]
+    user_work_types: Lookup[UserWorkType]
 
     def _bind_collections(self, send: Send, base_url: str) -> None:
         for spec in REGISTRY:

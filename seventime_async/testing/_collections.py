@@ -197,7 +197,7 @@ def _seed(spec: ResourceSpec, count: int, rng: random.Random) -> list[dict[str, 
     for index in range(count if spec.list is None or spec.list.paged else len(templates)):
         record = copy.deepcopy(templates[index % len(templates)])
         created = start + index * _HOUR_MS
-        if id_key in record or id_key == "_id":
+        if id_key == "_id":  # another key (a role's number) stays as the example has it
             record[id_key] = new_object_id(created // 1000, rng.getrandbits(64))
         for key in _CREATED_KEYS:
             if key in record:

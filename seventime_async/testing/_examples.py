@@ -42,12 +42,30 @@ def examples_of(spec: ResourceSpec) -> list[dict[str, Any]]:
     segments = _segments(spec)
     found = []
     for entry in _all_examples():
-        request = entry.get("request") or ""
-        parts = request.split(" ", 1)[-1].split("/")
+        segment = _segment(entry)
         # A singular documented path (``/vehicle/<_id>``) is the plural collection's get.
-        if len(parts) > 3 and (parts[3] in segments or parts[3] + "s" in segments):
+        if segment is not None and (segment in segments or segment + "s" in segments):
             found.append(entry)
     return found
+
+
+def _segment(entry: dict[str, Any]) -> str | None:
+    """The collection an example belongs to. The documented request line and the
+    section's own curl example disagree in places: the line says ``/expenses`` for
+    expense items and ``/userRoles/`` for work types, where the examples are right; the
+    examples call ``/machines/<_id>`` for a machine time log, where the (singular) line
+    is right. Every collection's segment is a plural: a documented segment that is not
+    (a singular get, an action such as ``stopTimer``) is taken; otherwise the examples'."""
+    documented = _path_segment((entry.get("request") or "").split(" ", 1)[-1])
+    example = _path_segment(entry.get("url") or "")
+    if documented is not None and not documented.endswith("s"):
+        return documented
+    return example or documented
+
+
+def _path_segment(path: str) -> str | None:
+    parts = path.split("/")
+    return parts[3] if len(parts) > 3 and parts[3] else None
 
 
 def records_in(body: Any) -> list[dict[str, Any]]:

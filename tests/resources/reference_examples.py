@@ -4,7 +4,8 @@ Run ``python -m tests.resources.reference_examples`` (with ../shared beside the
 checkout) to rewrite ``seventime_async/testing/examples/<Family>.json`` from
 ``../shared/spec/reference/<Family>.md``. Each file is a list of the reference's
 ```json blocks: the section heading, the block's line, the documented request line of
-the section, and the body. The sandbox seeds its data from these files; the resource
+the section, the path its own examples call (``url``: they disagree in places, and the
+examples are what the SDK follows), and the body. The sandbox seeds its data from these files; the resource
 tests decode every body and check that ``to_wire`` gives back every key.
 
 The reference's examples are not all JSON (INVENTORY.md, section 4). Repairs, in order:
@@ -34,6 +35,8 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "seventime_async" / "testing" /
 _BLOCK = re.compile(r"^```json[ \t]*\n(.*?)^```", re.M | re.S)
 _HEADING = re.compile(r"^## (.+)$", re.M)
 _REQUEST = re.compile(r"^`(GET|POST|PUT|DELETE) https://app\.seventime\.se(/api/[^`?]*)", re.M)
+# The first URL of a section's own examples (its curl line): where the examples send it.
+_EXAMPLE_URL = re.compile(r"https://app\.seventime\.se(/api/[^\s\"'?\\]*)")
 
 
 def repair(text: str) -> str:
@@ -71,15 +74,16 @@ def _escape_inner_quotes(match: re.Match[str]) -> str:
     return match.group(1) + inner + match.group(3)
 
 
-def _section_requests(markdown: str) -> list[tuple[int, str, str | None]]:
-    """(start offset, heading, request line) of every ``##`` section."""
+def _section_requests(markdown: str) -> list[tuple[int, str, str | None, str | None]]:
+    """(start offset, heading, request line, example path) of every ``##`` section."""
     sections = []
     headings = list(_HEADING.finditer(markdown))
     for index, match in enumerate(headings):
         end = headings[index + 1].start() if index + 1 < len(headings) else len(markdown)
         request = _REQUEST.search(markdown, match.end(), end)
         line = f"{request.group(1)} {request.group(2)}" if request else None
-        sections.append((match.start(), match.group(1).strip(), line))
+        url = _EXAMPLE_URL.search(markdown, match.end(), end)
+        sections.append((match.start(), match.group(1).strip(), line, url.group(1) if url else None))
     return sections
 
 
@@ -91,14 +95,16 @@ def extract(markdown: str) -> tuple[list[dict[str, Any]], list[str]]:
     for block in _BLOCK.finditer(markdown):
         line = markdown.count("\n", 0, block.start()) + 1
         section = [s for s in sections if s[0] < block.start()]
-        heading, request = (section[-1][1], section[-1][2]) if section else ("", None)
+        heading, request, url = section[-1][1:] if section else ("", None, None)
         try:
             # raw_decode: text after the value (a console-log line) is left out
             body, _ = json.JSONDecoder().raw_decode(repair(block.group(1)).strip())
         except ValueError as exc:
             problems.append(f"line {line} ({heading}): {exc}")
             continue
-        examples.append({"section": heading, "line": line, "request": request, "body": body})
+        examples.append(
+            {"section": heading, "line": line, "request": request, "url": url, "body": body}
+        )
     return examples, problems
 
 
