@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from seventime_async import NotFoundError, SevenTime
+from seventime_async._naming import wire_name
 from seventime_async.resources import REGISTRY
 from seventime_async.testing import Sandbox
 
@@ -35,8 +36,9 @@ async def test_every_list_walks_every_record_once(sandbox: Any, spec: Any) -> No
     async with client(sandbox) as st:
         records = [r async for r in getattr(st, spec.name).list(**required, **options)]
     key = spec.id_field
+    wire_key = wire_name(key)
     wanted = [s for s in stored if all(s[f.wire] == v for f, v in _pairs(spec, required))]
-    assert [getattr(r, key) for r in records] == [s.get("_id", s.get(key)) for s in wanted]
+    assert [getattr(r, key) for r in records] == [s[wire_key] for s in wanted]
     assert all(r.extra == {} for r in records)
 
 
