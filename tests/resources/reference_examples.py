@@ -4,9 +4,10 @@ Run ``python -m tests.resources.reference_examples`` (with ../shared beside the
 checkout) to rewrite ``seventime_async/testing/examples/<Family>.json`` from
 ``../shared/spec/reference/<Family>.md``. Each file is a list of the reference's
 ```json blocks: the section heading, the block's line, the documented request line of
-the section, the path its own examples call (``url``: they disagree in places, and the
-examples are what the SDK follows), and the body. The sandbox seeds its data from these files; the resource
-tests decode every body and check that ``to_wire`` gives back every key.
+the section, the path its own examples call (``url``: the two disagree in places, see
+``seventime_async.testing._examples``), and the body. The sandbox seeds its data from
+these files; the resource tests decode every body and check that ``to_wire`` gives back
+every key.
 
 The reference's examples are not all JSON (INVENTORY.md, section 4). Repairs, in order:
 1. drop the console-log string that follows a write example (``"Time log created..."``);
@@ -83,7 +84,8 @@ def _section_requests(markdown: str) -> list[tuple[int, str, str | None, str | N
         request = _REQUEST.search(markdown, match.end(), end)
         line = f"{request.group(1)} {request.group(2)}" if request else None
         url = _EXAMPLE_URL.search(markdown, match.end(), end)
-        sections.append((match.start(), match.group(1).strip(), line, url.group(1) if url else None))
+        path = url.group(1) if url else None
+        sections.append((match.start(), match.group(1).strip(), line, path))
     return sections
 
 
