@@ -34,7 +34,9 @@ from ._resource import RawResponse
 from ._retry import RetryPolicy
 from ._transport import Timeouts, Transport, TransportFailure
 from .resources.common import *  # noqa: F403
+from .resources.contact_persons import *  # noqa: F403
 from .resources.custom_fields import *  # noqa: F403
+from .resources.customers import *  # noqa: F403
 from .resources.departments import *  # noqa: F403
 from .resources.distributors import *  # noqa: F403
 from .resources.documents import *  # noqa: F403
@@ -120,7 +122,9 @@ __all__ = [
 ]
 # Every collection's records, enums, facades and TypedDicts, flat.
 __all__ += resources.common.__all__
+__all__ += resources.contact_persons.__all__
 __all__ += resources.custom_fields.__all__
+__all__ += resources.customers.__all__
 __all__ += resources.departments.__all__
 __all__ += resources.documents.__all__
 __all__ += resources.distributors.__all__

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from .._resource import Lookup, Send
 from .._spec import ResourceSpec
+from .contact_persons import CONTACT_PERSONS, ContactPersons
 from .custom_fields import CUSTOM_FIELDS, CustomFields
+from .customers import CUSTOMERS, Customers
 from .departments import DEPARTMENTS, Department
 from .distributors import (
     DISTRIBUTOR_CONTACT_PERSONS,
@@ -92,6 +94,8 @@ REGISTRY: tuple[ResourceSpec, ...] = (
     DEFAULT_SALARY_TYPES,
     USER_SKILLS,
     USER_WORK_TYPES,
+    CUSTOMERS,
+    CONTACT_PERSONS,
 )
 
 
@@ -127,6 +131,8 @@ class Collections:
     default_salary_types: Lookup[DefaultSalaryType]
     user_skills: Lookup[UserSkill]
     user_work_types: Lookup[UserWorkType]
+    customers: Customers
+    contact_persons: ContactPersons
 
     def _bind_collections(self, send: Send, base_url: str) -> None:
         for spec in REGISTRY:

@@ -10,6 +10,7 @@ import attrs
 
 __all__ = [
     "Address",
+    "DeductionItem",
     "Deleted",
     "Document",
     "GeoPoint",
@@ -123,6 +124,18 @@ class OrderRow:
 
 
 @attrs.define(slots=True, eq=True)
+class DeductionItem:
+    """One person's share of a ROT/RUT house-work deduction."""
+
+    id: str | None = None
+    item_id: str | None = None
+    user_name: str | None = None
+    personal_number: str | None = None
+    distribution_percent: Decimal | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+
+@attrs.define(slots=True, eq=True)
 class HouseProperties:
     """The property a ROT/RUT house-work deduction is for, and how it is shared."""
 
@@ -132,7 +145,7 @@ class HouseProperties:
     apartment_number: str | None = None
     max_deduction_amount: Decimal | None = None
     personal_number: str | None = None
-    deduction_distribution: list[Any] = attrs.field(factory=list)
+    deduction_distribution: list[DeductionItem] = attrs.field(factory=list)
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
 
