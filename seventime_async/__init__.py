@@ -34,6 +34,7 @@ from ._resource import RawResponse
 from ._retry import RetryPolicy
 from ._transport import Timeouts, Transport, TransportFailure
 from .resources.common import *  # noqa: F403
+from .resources.common import *  # noqa: F403
 from .resources.contact_persons import *  # noqa: F403
 from .resources.custom_fields import *  # noqa: F403
 from .resources.customers import *  # noqa: F403
@@ -44,6 +45,7 @@ from .resources.driver_journals import *  # noqa: F403
 from .resources.machine_time_logs import *  # noqa: F403
 from .resources.machines import *  # noqa: F403
 from .resources.price_lists import *  # noqa: F403
+from .resources.projects import *  # noqa: F403
 from .resources.purchase_orders import *  # noqa: F403
 from .resources.quotes import *  # noqa: F403
 from .resources.result_units import *  # noqa: F403
@@ -122,6 +124,7 @@ __all__ = [
 ]
 # Every collection's records, enums, facades and TypedDicts, flat.
 __all__ += resources.common.__all__
+__all__ += resources.common.__all__
 __all__ += resources.contact_persons.__all__
 __all__ += resources.custom_fields.__all__
 __all__ += resources.customers.__all__
@@ -131,6 +134,7 @@ __all__ += resources.distributors.__all__
 __all__ += resources.driver_journals.__all__
 __all__ += resources.machine_time_logs.__all__
 __all__ += resources.machines.__all__
+__all__ += resources.projects.__all__
 __all__ += resources.purchase_orders.__all__
 __all__ += resources.price_lists.__all__
 __all__ += resources.quotes.__all__

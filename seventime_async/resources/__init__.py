@@ -31,6 +31,16 @@ from .driver_journals import (
 from .machine_time_logs import MACHINE_TIME_LOGS, MachineTimeLogs
 from .machines import MACHINE_TYPES, MACHINES, Machines, MachineType
 from .price_lists import PRICE_LISTS, PriceList
+from .projects import (
+    PROJECT_STATUSES,
+    PROJECT_TAGS,
+    PROJECT_TYPES,
+    PROJECTS,
+    Projects,
+    ProjectStatus,
+    ProjectTag,
+    ProjectType,
+)
 from .purchase_orders import PURCHASE_ORDERS, PurchaseOrders
 from .quotes import (
     QUOTE_CATEGORIES,
@@ -96,6 +106,10 @@ REGISTRY: tuple[ResourceSpec, ...] = (
     USER_WORK_TYPES,
     CUSTOMERS,
     CONTACT_PERSONS,
+    PROJECTS,
+    PROJECT_STATUSES,
+    PROJECT_TYPES,
+    PROJECT_TAGS,
 )
 
 
@@ -133,6 +147,10 @@ class Collections:
     user_work_types: Lookup[UserWorkType]
     customers: Customers
     contact_persons: ContactPersons
+    projects: Projects
+    project_statuses: Lookup[ProjectStatus]
+    project_types: Lookup[ProjectType]
+    project_tags: Lookup[ProjectTag]
 
     def _bind_collections(self, send: Send, base_url: str) -> None:
         for spec in REGISTRY:

@@ -10,6 +10,7 @@ import attrs
 
 __all__ = [
     "Address",
+    "BudgetCalculation",
     "DeductionItem",
     "Deleted",
     "Document",
@@ -161,4 +162,14 @@ class Document:
     user_name: str | None = None
     create_date: datetime | None = None
     modified_date: datetime | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+
+@attrs.define(slots=True, eq=True)
+class BudgetCalculation:
+    """A budget calculation: its rows and totals."""
+
+    invoice_items: list[Any] = attrs.field(factory=list)
+    total_benefit_amount: Decimal | None = None
+    total_cost_amount: Decimal | None = None
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)

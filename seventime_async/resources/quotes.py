@@ -23,10 +23,9 @@ from .._options import CallOptions, ListOptions, Sorting
 from .._pagination import Paginator
 from .._resource import Collection
 from .._spec import Listing, ResourceSpec
-from .common import Address, Document, HouseProperties, LogEntry, OrderRow
+from .common import Address, BudgetCalculation, Document, HouseProperties, LogEntry, OrderRow
 
 __all__ = [
-    "BudgetCalculation",
     "Quote",
     "QuoteCategories",
     "QuoteCategory",
@@ -103,16 +102,6 @@ class QuoteElement:
         if self.element_type_id != QuoteElementType.ROWS or not isinstance(self.content, dict):
             return None
         return structure(self.content, QuoteRows)
-
-
-@attrs.define(slots=True, eq=True)
-class BudgetCalculation:
-    """A quote's budget calculation: its rows and totals."""
-
-    invoice_items: list[Any] = attrs.field(factory=list)
-    total_benefit_amount: Decimal | None = None
-    total_cost_amount: Decimal | None = None
-    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
 
 @attrs.define(slots=True, eq=True)
