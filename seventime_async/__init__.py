@@ -34,7 +34,6 @@ from ._resource import RawResponse
 from ._retry import RetryPolicy
 from ._transport import Timeouts, Transport, TransportFailure
 from .resources.common import *  # noqa: F403
-from .resources.common import *  # noqa: F403
 from .resources.contact_persons import *  # noqa: F403
 from .resources.custom_fields import *  # noqa: F403
 from .resources.customers import *  # noqa: F403
@@ -123,7 +122,6 @@ __all__ = [
     "to_wire",
 ]
 # Every collection's records, enums, facades and TypedDicts, flat.
-__all__ += resources.common.__all__
 __all__ += resources.common.__all__
 __all__ += resources.contact_persons.__all__
 __all__ += resources.custom_fields.__all__
