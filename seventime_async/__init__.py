@@ -67,6 +67,7 @@ from .resources.time_logs import *  # noqa: F403
 from .resources.timers import *  # noqa: F403
 from .resources.users import *  # noqa: F403
 from .resources.vehicles import *  # noqa: F403
+from .resources.work_orders import *  # noqa: F403
 from .resources.work_schedules import *  # noqa: F403
 
 __version__ = "0.1.0.dev0"
@@ -143,4 +144,5 @@ __all__ += resources.tasks.__all__
 __all__ += resources.time_logs.__all__
 __all__ += resources.timers.__all__
 __all__ += resources.vehicles.__all__
+__all__ += resources.work_orders.__all__
 __all__ += resources.work_schedules.__all__

@@ -69,6 +69,16 @@ from .users import (
     UserWorkType,
 )
 from .vehicles import VEHICLES, Vehicle
+from .work_orders import (
+    WORK_ORDER_STATUSES,
+    WORK_ORDER_TAGS,
+    WORK_ORDER_TYPES,
+    WORK_ORDERS,
+    WorkOrders,
+    WorkOrderStatus,
+    WorkOrderTag,
+    WorkOrderType,
+)
 from .work_schedules import WORK_SCHEDULES, WorkSchedules
 
 __all__ = ["REGISTRY", "Collections"]
@@ -110,6 +120,10 @@ REGISTRY: tuple[ResourceSpec, ...] = (
     PROJECT_STATUSES,
     PROJECT_TYPES,
     PROJECT_TAGS,
+    WORK_ORDERS,
+    WORK_ORDER_TYPES,
+    WORK_ORDER_TAGS,
+    WORK_ORDER_STATUSES,
 )
 
 
@@ -151,6 +165,10 @@ class Collections:
     project_statuses: Lookup[ProjectStatus]
     project_types: Lookup[ProjectType]
     project_tags: Lookup[ProjectTag]
+    work_orders: WorkOrders
+    work_order_types: Lookup[WorkOrderType]
+    work_order_tags: Lookup[WorkOrderTag]
+    work_order_statuses: Lookup[WorkOrderStatus]
 
     def _bind_collections(self, send: Send, base_url: str) -> None:
         for spec in REGISTRY:

@@ -8,6 +8,8 @@ from typing import Any
 
 import attrs
 
+from .._models import LenientIntEnum
+
 __all__ = [
     "Address",
     "BudgetCalculation",
@@ -16,6 +18,7 @@ __all__ = [
     "Document",
     "GeoPoint",
     "HouseProperties",
+    "InvoicingStatus",
     "LogEntry",
     "NewAddress",
     "OrderRow",
@@ -173,3 +176,13 @@ class BudgetCalculation:
     total_benefit_amount: Decimal | None = None
     total_cost_amount: Decimal | None = None
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+
+class InvoicingStatus(LenientIntEnum):
+    """How far a project or work order is invoiced (the reference's table)."""
+
+    NONE = 0
+    NOT_INVOICEABLE = 5
+    READY_TO_BE_INVOICED = 10
+    PARTLY_INVOICED = 20
+    FULLY_INVOICED = 30

@@ -19,12 +19,12 @@ from typing import Any, Required, Unpack
 import attrs
 
 from .._codecs import Id, Money, invalid
-from .._models import LenientIntEnum, LenientStrEnum, wire_field
+from .._models import LenientStrEnum, wire_field
 from .._options import CallOptions, ListOptions, Sorting, WriteOptions
 from .._pagination import Paginator
 from .._resource import Collection, Lookup, LookupFilters
 from .._spec import Listing, ResourceSpec, Write
-from .common import Address, BudgetCalculation, NewAddress
+from .common import Address, BudgetCalculation, InvoicingStatus, NewAddress
 
 __all__ = [
     "BillingMethod",
@@ -34,7 +34,6 @@ __all__ = [
     "Project",
     "ProjectCreateFields",
     "ProjectFilters",
-    "ProjectInvoiceStatus",
     "ProjectStatus",
     "ProjectTag",
     "ProjectTimeNotification",
@@ -55,16 +54,6 @@ class BillingMethod(LenientStrEnum):
     HOURLY_PER_TIMECATEGORY = "HOURLY_PER_TIMECATEGORY"
     FIXED_PRICE = "FIXED_PRICE"
     PRICELIST = "PRICELIST"
-
-
-class ProjectInvoiceStatus(LenientIntEnum):
-    """A project's invoice status (the reference's table)."""
-
-    NONE = 0
-    NOT_INVOICEABLE = 5
-    READY_TO_BE_INVOICED = 10
-    PARTLY_INVOICED = 20
-    FULLY_INVOICED = 30
 
 
 @attrs.define(slots=True, eq=True)
@@ -167,7 +156,7 @@ class Project:
     marking: str | None = None
     your_order_number: str | None = None
     delivery_address: Address | None = None
-    invoice_status: ProjectInvoiceStatus | None = None
+    invoice_status: InvoicingStatus | None = None
     notes: str | None = None
     start_date: datetime | None = None
     end_date: datetime | None = None
@@ -246,7 +235,7 @@ class _ProjectFields(WriteOptions, total=False):
     project_status_ref: Id | None
     customer: Id | None
     contact_person: Id | None
-    invoice_status: ProjectInvoiceStatus | int
+    invoice_status: InvoicingStatus | int
     project_leader: Id | None
     project_type: Id | None
     department: Id | None
