@@ -28,6 +28,7 @@ from .driver_journals import (
     DriverJournals,
     DriverJournalType,
 )
+from .expenses import EXPENSE_ITEMS, EXPENSES, ExpenseItems, Expenses
 from .machine_time_logs import MACHINE_TIME_LOGS, MachineTimeLogs
 from .machines import MACHINE_TYPES, MACHINES, Machines, MachineType
 from .price_lists import PRICE_LISTS, PriceList
@@ -124,6 +125,8 @@ REGISTRY: tuple[ResourceSpec, ...] = (
     WORK_ORDER_TYPES,
     WORK_ORDER_TAGS,
     WORK_ORDER_STATUSES,
+    EXPENSES,
+    EXPENSE_ITEMS,
 )
 
 
@@ -169,6 +172,8 @@ class Collections:
     work_order_types: Lookup[WorkOrderType]
     work_order_tags: Lookup[WorkOrderTag]
     work_order_statuses: Lookup[WorkOrderStatus]
+    expenses: Expenses
+    expense_items: ExpenseItems
 
     def _bind_collections(self, send: Send, base_url: str) -> None:
         for spec in REGISTRY:
