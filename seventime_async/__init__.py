@@ -42,6 +42,7 @@ from .resources.distributors import *  # noqa: F403
 from .resources.documents import *  # noqa: F403
 from .resources.driver_journals import *  # noqa: F403
 from .resources.expenses import *  # noqa: F403
+from .resources.invoices import *  # noqa: F403
 from .resources.machine_time_logs import *  # noqa: F403
 from .resources.machines import *  # noqa: F403
 from .resources.price_lists import *  # noqa: F403
@@ -133,6 +134,7 @@ __all__ += resources.documents.__all__
 __all__ += resources.distributors.__all__
 __all__ += resources.driver_journals.__all__
 __all__ += resources.expenses.__all__
+__all__ += resources.invoices.__all__
 __all__ += resources.machine_time_logs.__all__
 __all__ += resources.machines.__all__
 __all__ += resources.projects.__all__

@@ -29,6 +29,7 @@ from .driver_journals import (
     DriverJournalType,
 )
 from .expenses import EXPENSE_ITEMS, EXPENSES, ExpenseItems, Expenses
+from .invoices import INVOICE_TAGS, INVOICES, Invoices, InvoiceTag
 from .machine_time_logs import MACHINE_TIME_LOGS, MachineTimeLogs
 from .machines import MACHINE_TYPES, MACHINES, Machines, MachineType
 from .price_lists import PRICE_LISTS, PriceList
@@ -127,6 +128,8 @@ REGISTRY: tuple[ResourceSpec, ...] = (
     WORK_ORDER_STATUSES,
     EXPENSES,
     EXPENSE_ITEMS,
+    INVOICES,
+    INVOICE_TAGS,
 )
 
 
@@ -174,6 +177,8 @@ class Collections:
     work_order_statuses: Lookup[WorkOrderStatus]
     expenses: Expenses
     expense_items: ExpenseItems
+    invoices: Invoices
+    invoice_tags: Lookup[InvoiceTag]
 
     def _bind_collections(self, send: Send, base_url: str) -> None:
         for spec in REGISTRY:

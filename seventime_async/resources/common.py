@@ -82,6 +82,7 @@ class LogEntry:
     user_name: str | None = None
     log_date: datetime | None = None
     entry_id: str | None = None
+    additional_data: str | None = None
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
 

@@ -70,10 +70,11 @@ class ItemType(LenientStrEnum):
 
 @attrs.define(slots=True, eq=True)
 class InvoiceItem:
-    """One row of a supplier invoice as the server returns it."""
+    """One row of a supplier invoice (or an invoice) as the server returns it."""
 
     id: str | None = None
     item_type: ItemType | None = None
+    name: str | None = None
     description: str | None = None
     article_number: str | None = None
     item_id: str | None = None
@@ -90,10 +91,12 @@ class InvoiceItem:
     total_amount_incl_tax: Decimal | None = None
     total_cost: Decimal | None = None
     expense_item: str | None = None
+    expense_item_name: str | None = None
     time_category: str | None = None
     machine: str | None = None
     driver_journal_item_type: str | None = None
     category_name: str | None = None
+    house_work_flag: bool | None = None
     house_work_type_of_work: int | None = None
     create_date: datetime | None = None
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -213,6 +216,22 @@ class NewInvoiceItem:
     tax_percent: Annotated[Money, OneOf((0, 6, 12, 25))] | None = None
     house_work_type_of_work: int | None = None
     extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @classmethod
+    def from_item(cls, item: InvoiceItem) -> NewInvoiceItem:
+        """The row to send for a row as read: an invoice's update replaces every row,
+        so the rows it keeps are sent again (``[NewInvoiceItem.from_item(i) for i in
+        invoice.invoice_items]``). Keys the model does not know go along in ``extra``."""
+        sent = {name for name in attrs.fields_dict(cls) if name not in ("extra", "item_type")}
+        values = {name: getattr(item, name) for name in sent}
+        # A row's text is not among the documented inputs: it goes along as it came.
+        text = {
+            wire_name(name): getattr(item, name)
+            for name in ("name", "description")
+            if getattr(item, name) is not None
+        }
+        item_type = item.item_type if item.item_type is not None else ItemType.GENERAL
+        return cls(item_type=item_type, extra={**text, **item.extra}, **values)
 
     @staticmethod
     def check_wire(wire: Mapping[str, Any], field: str) -> None:
