@@ -704,7 +704,7 @@ async def test_delete_removes_and_answers_id_and_number(
 
 
 async def test_unknown_routes_are_404(sb: Sandbox, session: aiohttp.ClientSession) -> None:
-    for method, path in (("GET", "/api/2/customers/"), ("PATCH", V2), ("GET", V1)):
+    for method, path in (("GET", "/api/2/noSuchThings/"), ("PATCH", V2), ("GET", V1)):
         status, body = await call(session, sb, method, path)
         assert status == 404
         assert "errorMessage" in body
