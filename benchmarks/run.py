@@ -48,6 +48,13 @@ HISTORY = (
     "next one on time); since grants keep one interval after the previous one actually "
     "went, no SDK run has seen a 429. Export ratios, memory and the stall are unchanged "
     "within this machine's noise; typed throughput and the stall are issue 12's."
+    "\n\nThe resource-first redesign (issue 9): the converter builds its hooks by type for any "
+    "record instead of from a list of classes. Measured side by side (2,000 sandbox "
+    "invoices structured 7 times, best of 7, two runs, this machine): 28.9 / 29.0 us per "
+    "record before (commit 75ba728), 30.2 / 30.6 us with the generic converter on "
+    "classes of the same shape, 31.6 / 31.6 us with today's richer model (lastModified "
+    "parsed to a datetime, three more row fields): the generic converter costs ~5 %, "
+    "the model ~4 %. Typed throughput is issue 12's to raise."
 )
 
 
