@@ -259,6 +259,16 @@ def field_hook(conv: cattrs.Converter, type_: Any) -> Callable[[Any, Any], Any]:
     raise TypeError(f"no structure hook for a record field of type {type_!r}")
 
 
+def _nested_inner(type_: Any) -> Any:
+    """``E`` for ``E | None`` where ``E`` is an enum or a record, else None."""
+    args = typing.get_args(type_)
+    if type(None) in args and len(args) == 2:
+        inner = args[0] if args[1] is type(None) else args[1]
+        if _is_enum(inner) or is_record(inner):
+            return inner
+    return None
+
+
 def _timestamp_to_wire(value: datetime) -> str:
     # The server's own form (``2020-09-15T13:44:06.566Z``) where that loses nothing.
     timespec = "milliseconds" if value.microsecond % 1000 == 0 else "microseconds"
@@ -293,7 +303,13 @@ def _record_structure(cls: Any, conv: cattrs.Converter, fast_path: bool) -> Any:
         )
     base = make_dict_structure_fn(cls, conv, **overrides)
     known = frozenset(record_wire_name(f) for f in fields)
-    fast = make_fast_structure(cls, hooks, record_wire_name) if fast_path else None
+    # The fast path checks ``None`` inline before it calls the hook of an optional enum
+    # or record: hand it the inner hook, one call less per such field.
+    fast_hooks = {
+        name: field_hook(conv, inner) if (inner := _nested_inner(hints[name])) else hook
+        for name, hook in hooks.items()
+    }
+    fast = make_fast_structure(cls, fast_hooks, record_wire_name) if fast_path else None
 
     def structure_record(data: Any, _: Any = None) -> Any:
         if not isinstance(data, dict):
