@@ -158,7 +158,7 @@ class Sender:
                 else:
                     status = response.status
                     if self.rate_limiter is not None and response.status != 429:
-                        self.rate_limiter.observe(loop.time() - started, request.path)
+                        self.rate_limiter.observe(loop.time() - started, _kind(request))
                     if response.status < 300:
                         _log(request, status, loop.time() - started, attempt)
                         return response
@@ -251,6 +251,13 @@ def _attempt_timeout(
     if settings.session_timeouts:
         return None if remaining is None else aiohttp.ClientTimeout(total=remaining)
     return settings.timeouts.to_aiohttp(remaining)
+
+
+def _kind(request: Request) -> str:
+    """What a round trip is compared with: the same method on the same collection
+    (``GET /api/2/timeLogs/<id>`` is one kind, whatever the id)."""
+    path = request.path if request.path.endswith("/") else request.path.rsplit("/", 1)[0] + "/"
+    return f"{request.method} {path}"
 
 
 def _log(request: Request, status: int | str, duration: float, attempt: int) -> None:

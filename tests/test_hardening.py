@@ -531,3 +531,13 @@ def test_a_refused_set_up_holds_no_plain_secret_in_its_frames(bad: dict[str, Any
     with pytest.raises(InvalidRequestError) as caught:
         SevenTime(SECRET, **bad)
     assert [where for where, text in _frames_and_causes(caught.value) if SECRET in text] == []
+
+
+async def test_gets_of_different_ids_are_one_kind_of_round_trip() -> None:
+    transport = MockTransport(lambda request: MockResponse(json={"data": INVOICE}))
+    limiter = RateLimiter(rate=1000)
+    async with SevenTime(SECRET, transport=transport, rate_limit=limiter) as st:
+        assert limiter.jitter == 0.050  # assumed until eight round trips of a kind
+        for index in range(8):
+            await st.supplier_invoices.get(f"i{index}")
+    assert limiter.jitter < 0.050  # measured: eight gets, eight ids, one kind
