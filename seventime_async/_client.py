@@ -193,7 +193,7 @@ class SevenTime(Collections):
             max_concurrency=max_concurrency,
             max_response_bytes=max_response_bytes,
         )
-        self._bind_collections(self._send, self.base_url)
+        self._bind_collections(self._send, self.base_url, self.rate_limiter is not None)
         # Build the (cached, process-wide) converter now, at set-up, rather than in the
         # middle of the first response: building it holds the event loop for ~10 ms.
         converter()
@@ -218,7 +218,7 @@ class SevenTime(Collections):
         chosen = retry if retry is not None else max_retries
         if chosen is not None:
             copy.retry = check_retry(chosen, "retry" if retry is not None else "max_retries")
-        copy._bind_collections(copy._send, copy.base_url)
+        copy._bind_collections(copy._send, copy.base_url, copy.rate_limiter is not None)
         return copy
 
     @property
@@ -270,9 +270,12 @@ class SevenTime(Collections):
         retry: RetryPolicy | None = None,
         extra_headers: tuple[tuple[str, str], ...] = (),
         extra_query: tuple[tuple[str, str], ...] = (),
+        idle: bool = False,
     ) -> Response:
-        """Send ``request`` (limiter, retries, deadlines); returns a 2xx response."""
+        """Send ``request`` (limiter, retries, deadlines); returns a 2xx response.
+        ``idle``: take only a limiter slot no other request wants (a speculative page)."""
         settings = CallSettings(
+            idle=idle,
             timeouts=timeout or self.timeouts,
             retry=retry or self.retry,
             session_timeouts=self._session_timeouts and timeout is None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 
 from ._codecs import SORT_FIELD
 from ._exceptions import InvalidRequestError
@@ -55,7 +55,7 @@ class ListOptions(CallOptions, total=False):
     pages: range
     max_items: int
     concurrency: int
-    speculative: bool
+    speculative: bool | Literal["idle"]
     dedupe: bool
     on_progress: Callable[[PaginatorStats], None]
     resume: Checkpoint

@@ -17,7 +17,7 @@ import math
 import weakref
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import attrs
 
@@ -32,7 +32,9 @@ T = TypeVar("T")
 U = TypeVar("U")
 logger = logging.getLogger("seventime_async")
 
-FetchPage = Callable[[tuple[tuple[str, str], ...], int, int], Awaitable[RawPage]]
+#: ``fetch(filters, page, limit, idle)``: ``idle`` asks for a page that may only take
+#: a rate-limiter slot nobody else wants (a speculative page, see ``Paginator``).
+FetchPage = Callable[[tuple[tuple[str, str], ...], int, int, bool], Awaitable[RawPage]]
 
 # Decoding a record takes ~15 us: handing the loop back every 50 records keeps any stall
 # the SDK causes far below a millisecond, whatever the consumer does between records.
@@ -191,7 +193,7 @@ class Paginator(Generic[T]):
         stop_page: int | None = None,
         max_items: int | None = None,
         concurrency: int = 4,
-        speculative: bool = False,
+        speculative: bool | Literal["idle"] = False,
         dedupe: bool = True,
         on_progress: Callable[[PaginatorStats], None] | None = None,
         checkpoint: Checkpoint | None = None,
@@ -223,6 +225,7 @@ class Paginator(Generic[T]):
             guess = plan.wanted_last_page(first_page + concurrency - 1)
             plan = attrs.evolve(plan, last_page=guess)
         self._plan = plan
+        self._idle = speculative == "idle"
         self._concurrency = concurrency
         self._dedupe = dedupe
         self._id_field = id_field
@@ -394,12 +397,17 @@ class Paginator(Generic[T]):
         plan = self._plan
         in_flight: deque[tuple[int, asyncio.Task[RawPage]]] = deque()
         next_number = plan.first_page
+        # Until a page's meta is in, pages past the first are a guess: in "idle" mode they
+        # take only limiter slots nobody else wants, and are dropped unsent when the first
+        # page says there are fewer.
+        guessing = self._idle
 
         def top_up() -> None:
             nonlocal next_number
             while len(in_flight) < self._concurrency and plan.may_fetch(next_number):
+                idle = guessing and next_number > plan.first_page
                 task = asyncio.ensure_future(
-                    self._fetch_page(self._filters, next_number, plan.limit)
+                    self._fetch_page(self._filters, next_number, plan.limit, idle)
                 )
                 in_flight.append((next_number, task))
                 next_number += 1
@@ -409,6 +417,7 @@ class Paginator(Generic[T]):
             while in_flight:
                 number, task = in_flight.popleft()
                 raw = await task
+                guessing = False
                 plan = plan.after(number, raw)
                 self._note_meta(raw, walk)
                 if not raw.records:

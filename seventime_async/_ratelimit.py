@@ -102,9 +102,17 @@ class RateLimiter:
 
     # -- granting -----------------------------------------------------------------------
 
-    async def acquire(self) -> None:
-        """Wait until this request may be sent (its reserved slot)."""
+    async def acquire(self, *, idle_only: bool = False) -> None:
+        """Wait until this request may be sent (its reserved slot).
+
+        ``idle_only``: reserve nothing; take a slot only when it is free and nobody has
+        reserved it, so that every other request goes first (a speculative page). Such a
+        waiter cancelled before its turn costs nothing.
+        """
         loop = asyncio.get_running_loop()
+        if idle_only:
+            await self._acquire_idle(loop)
+            return
         while True:
             now = loop.time()
             slot = max(now, self._next_slot, self._paused_until)
@@ -126,6 +134,17 @@ class RateLimiter:
                 self._last_grant = loop.time()
                 return
             # A 429 paused the client while this request waited: wait out the pause too.
+
+    async def _acquire_idle(self, loop: asyncio.AbstractEventLoop) -> None:
+        while True:
+            now = loop.time()
+            free_at = max(self._next_slot, self._last_grant + self.interval, self._paused_until)
+            if free_at <= now:
+                self._next_slot = now + self.interval
+                self._last_grant = now
+                return
+            # Wake when the slot frees; a reserved request may take it first.
+            await asyncio.sleep(free_at - now)
 
     def pause(self, seconds: float) -> None:
         """Hold every request of this client for ``seconds`` (the server's Retry-After)."""

@@ -10,7 +10,7 @@ it (the sender: limiter, retries), decode the answer. A resource module's facade
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Generic, TypeVar, Unpack
+from typing import Any, Generic, Literal, TypeVar, Unpack
 
 import attrs
 
@@ -68,10 +68,13 @@ class RawResponse(Generic[R]):
 class Operations(Generic[R]):
     """The operations of one collection, driven by its spec."""
 
-    def __init__(self, spec: ResourceSpec, send: Send, base_url: str | None = None) -> None:
+    def __init__(
+        self, spec: ResourceSpec, send: Send, base_url: str | None = None, paced: bool = False
+    ) -> None:
         self.spec = spec
         self._send = send
         self._base_url = base_url
+        self._paced = paced
 
     def list(self, kwargs: Mapping[str, Any]) -> Paginator[R]:
         """A paginator over the records that match the filters in ``kwargs``."""
@@ -106,9 +109,11 @@ class Operations(Generic[R]):
                 first_page, stop_page = pages.start, pages.stop
         build.validate_page_size(limit)
 
-        async def fetch_page(params: tuple[tuple[str, str], ...], page: int, limit: int) -> RawPage:
+        async def fetch_page(
+            params: tuple[tuple[str, str], ...], page: int, limit: int, idle: bool
+        ) -> RawPage:
             request = build.list_request(spec, params, page=page, limit=limit)
-            response = await self._send(request, **call)
+            response = await self._send(request, **call, **({"idle": True} if idle else {}))
             return decode_list_page(response, paged=listing.paged)
 
         return Paginator(
@@ -120,7 +125,7 @@ class Operations(Generic[R]):
             stop_page=stop_page,
             max_items=max_items,
             concurrency=options.get("concurrency", DEFAULT_LIST_CONCURRENCY),
-            speculative=options.get("speculative", False) and listing.paged,
+            speculative=_speculation(options.get("speculative"), self._paced, listing.paged),
             dedupe=options.get("dedupe", True),
             on_progress=options.get("on_progress"),
             checkpoint=resume,
@@ -227,6 +232,22 @@ class Operations(Generic[R]):
         return RawResponse(response.status, response.headers, record) if raw else record
 
 
+def _speculation(given: Any, paced: bool, paged: bool) -> bool | Literal["idle"]:
+    """``speculative=`` as the paginator takes it. Unless told, a paced client guesses
+    the first window on idle limiter slots (a short list then costs nothing another
+    request wanted); an unpaced one does not guess (it would send the guesses at once)."""
+    if not paged:
+        return False
+    if given is None:
+        return "idle" if paced else False
+    if given not in (True, False, "idle"):
+        raise InvalidRequestError(
+            f"speculative must be True, False or 'idle', got {given!r}", field="speculative"
+        )
+    speculative: bool | Literal["idle"] = given
+    return speculative
+
+
 def _check_resume(resume: Any, collection: str, base_url: str | None) -> None:
     """A checkpoint resumes only the walk it came from: same collection, same server."""
     if resume.collection is not None and resume.collection != collection:
@@ -243,8 +264,10 @@ def _check_resume(resume: Any, collection: str, base_url: str | None) -> None:
 class Collection(Generic[R]):
     """The base of a resource's facade: holds its :class:`Operations`."""
 
-    def __init__(self, spec: ResourceSpec, send: Send, base_url: str | None = None) -> None:
-        self._ops: Operations[R] = Operations(spec, send, base_url)
+    def __init__(
+        self, spec: ResourceSpec, send: Send, base_url: str | None = None, paced: bool = False
+    ) -> None:
+        self._ops: Operations[R] = Operations(spec, send, base_url, paced)
 
     @property
     def spec(self) -> ResourceSpec:

@@ -60,6 +60,8 @@ class CallSettings:
     session_timeouts: bool = False
     extra_headers: tuple[tuple[str, str], ...] = ()
     extra_query: tuple[tuple[str, str], ...] = ()
+    #: A speculative request: its first attempt takes only a limiter slot nobody wants.
+    idle: bool = False
 
 
 class Sender:
@@ -135,7 +137,8 @@ class Sender:
         while True:
             attempt += 1
             error: SevenTimeError
-            async with self._turn(request, timeouts, deadline, attempt):
+            idle = settings.idle and attempt == 1
+            async with self._turn(request, timeouts, deadline, attempt, idle):
                 started = loop.time()
                 self.stats.requests += 1
                 try:
@@ -207,7 +210,12 @@ class Sender:
 
     @asynccontextmanager
     async def _turn(
-        self, request: Request, timeouts: Timeouts, deadline: float | None, attempt: int
+        self,
+        request: Request,
+        timeouts: Timeouts,
+        deadline: float | None,
+        attempt: int,
+        idle: bool = False,
     ) -> AsyncIterator[None]:
         """Hold an in-flight slot and a rate-limiter grant for one attempt.
 
@@ -223,7 +231,7 @@ class Sender:
                 await self._in_flight.acquire()
                 try:
                     if self.rate_limiter is not None:
-                        await self.rate_limiter.acquire()
+                        await self.rate_limiter.acquire(idle_only=idle)
                     self.check_usable()
                 except BaseException:
                     self._in_flight.release()

@@ -541,3 +541,51 @@ async def test_gets_of_different_ids_are_one_kind_of_round_trip() -> None:
         for index in range(8):
             await st.supplier_invoices.get(f"i{index}")
     assert limiter.jitter < 0.050  # measured: eight gets, eight ids, one kind
+
+
+# -- issue 12 (a first step): the default walk guesses the first window on idle slots -------
+
+
+async def test_an_idle_waiter_lets_every_reserved_request_go_first() -> None:
+    limiter = RateLimiter(rate=50, margin=0.0)
+    order: list[str] = []
+
+    async def take(name: str, idle: bool) -> None:
+        await limiter.acquire(idle_only=idle)
+        order.append(name)
+
+    await limiter.acquire()  # the slot now is taken: everyone below waits
+    idle = asyncio.create_task(take("idle", True))
+    await asyncio.sleep(0)
+    await asyncio.gather(take("first", False), take("second", False))
+    await idle
+    assert order == ["first", "second", "idle"]
+
+
+async def test_a_short_list_costs_its_one_request_on_a_paced_client() -> None:
+    transport = MockTransport(_pages(30, 500))
+    async with SevenTime(SECRET, transport=transport, rate_limit=4) as st:
+        assert len(await st.supplier_invoices.list(limit=100).collect()) == 30
+    assert [dict(r.params)["page"] for r in transport.requests] == ["1"]  # guesses unsent
+
+
+async def test_a_long_list_asks_for_more_pages_before_the_first_answers() -> None:
+    second_asked = asyncio.Event()
+    pages = _pages(1000, 100)
+
+    async def answer(request: Any) -> MockResponse:
+        page = dict(request.params)["page"]
+        if page == "2":
+            second_asked.set()
+        if page == "1":
+            await second_asked.wait()  # page 1 answers only once page 2 was sent
+        response: MockResponse = pages(request)
+        return response
+
+    transport = MockTransport(answer)
+    async with SevenTime(SECRET, transport=transport, rate_limit=1000) as st:
+        async with asyncio.timeout(10):  # without the guess, page 1 would wait forever
+            records = await st.supplier_invoices.list(limit=100).collect()
+    assert len(records) == 1000
+    asked = [dict(r.params)["page"] for r in transport.requests]
+    assert sorted(asked, key=int) == [str(n) for n in range(1, 11)]  # none twice, none past
