@@ -193,7 +193,7 @@ class SevenTime(Collections):
             max_concurrency=max_concurrency,
             max_response_bytes=max_response_bytes,
         )
-        self._bind_collections(self._send, self.base_url, self.rate_limiter is not None)
+        self._bind_collections(self._send, self.base_url, self._pace())
         # Build the (cached, process-wide) converter now, at set-up, rather than in the
         # middle of the first response: building it holds the event loop for ~10 ms.
         converter()
@@ -218,8 +218,12 @@ class SevenTime(Collections):
         chosen = retry if retry is not None else max_retries
         if chosen is not None:
             copy.retry = check_retry(chosen, "retry" if retry is not None else "max_retries")
-        copy._bind_collections(copy._send, copy.base_url, copy.rate_limiter is not None)
+        copy._bind_collections(copy._send, copy.base_url, copy._pace())
         return copy
+
+    def _pace(self) -> float | None:
+        limiter = self.rate_limiter
+        return None if limiter is None else limiter.rate / limiter.period
 
     @property
     def rate_limiter(self) -> RateLimiter | None:

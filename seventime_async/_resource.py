@@ -69,12 +69,12 @@ class Operations(Generic[R]):
     """The operations of one collection, driven by its spec."""
 
     def __init__(
-        self, spec: ResourceSpec, send: Send, base_url: str | None = None, paced: bool = False
+        self, spec: ResourceSpec, send: Send, base_url: str | None = None, rate: float | None = None
     ) -> None:
         self.spec = spec
         self._send = send
         self._base_url = base_url
-        self._paced = paced
+        self._rate = rate  # the client's requests per second; None: not paced
 
     def list(self, kwargs: Mapping[str, Any]) -> Paginator[R]:
         """A paginator over the records that match the filters in ``kwargs``."""
@@ -125,7 +125,11 @@ class Operations(Generic[R]):
             stop_page=stop_page,
             max_items=max_items,
             concurrency=options.get("concurrency", DEFAULT_LIST_CONCURRENCY),
-            speculative=_speculation(options.get("speculative"), self._paced, listing.paged),
+            adaptive="concurrency" not in options,
+            rate=self._rate,
+            speculative=_speculation(
+                options.get("speculative"), self._rate is not None, listing.paged
+            ),
             dedupe=options.get("dedupe", True),
             on_progress=options.get("on_progress"),
             checkpoint=resume,
@@ -265,9 +269,9 @@ class Collection(Generic[R]):
     """The base of a resource's facade: holds its :class:`Operations`."""
 
     def __init__(
-        self, spec: ResourceSpec, send: Send, base_url: str | None = None, paced: bool = False
+        self, spec: ResourceSpec, send: Send, base_url: str | None = None, rate: float | None = None
     ) -> None:
-        self._ops: Operations[R] = Operations(spec, send, base_url, paced)
+        self._ops: Operations[R] = Operations(spec, send, base_url, rate)
 
     @property
     def spec(self) -> ResourceSpec:

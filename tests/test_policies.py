@@ -208,3 +208,13 @@ async def test_a_grant_woken_late_by_a_busy_loop_pushes_the_next_one_back() -> N
     await asyncio.gather(*(one() for _ in range(4)))
     gaps = [b - a for a, b in itertools.pairwise(grants)]
     assert min(gaps) >= limiter.interval * 0.999  # no two grants closer than the spacing
+
+
+def test_the_window_follows_the_round_trip_within_bounds() -> None:
+    from seventime_async._pagination import MAX_WINDOW, window_for
+
+    assert window_for(0.02, 4.0, 4) == 4  # a quick server: the floor
+    assert window_for(1.07, 4.0, 4) == 6  # 4.28 pages on the way, one being decoded
+    assert window_for(2.0, 4.0, 4) == 9
+    assert window_for(60.0, 4.0, 4) == MAX_WINDOW  # bounded for memory
+    assert window_for(1.07, 4.0, 8) == 8  # never below what was asked

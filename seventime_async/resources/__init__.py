@@ -180,6 +180,6 @@ class Collections:
     invoices: Invoices
     invoice_tags: Lookup[InvoiceTag]
 
-    def _bind_collections(self, send: Send, base_url: str, paced: bool) -> None:
+    def _bind_collections(self, send: Send, base_url: str, rate: float | None) -> None:
         for spec in REGISTRY:
-            setattr(self, spec.name, spec.facade(spec, send, base_url, paced))
+            setattr(self, spec.name, spec.facade(spec, send, base_url, rate))
