@@ -438,7 +438,9 @@ class Paginator(Generic[T]):
                 raw = await task
                 guessing = False
                 if self._rate is not None and number == self._plan.first_page:
-                    # The first page waited for no other: its time is the round trip.
+                    # The first page waits behind none of the walk's own pages, so its
+                    # time is the round trip (plus whatever else the client was sending:
+                    # the window may then be a little larger than needed, never above 12).
                     round_trip = loop.time() - first_asked
                     window = window_for(round_trip, self._rate, self._concurrency)
                 plan = plan.after(number, raw)
