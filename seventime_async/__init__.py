@@ -29,7 +29,8 @@ from ._exceptions import (
 from ._models import Page, PageMeta, calendar_day
 from ._options import SortDirection
 from ._pagination import Checkpoint, Paginator, PaginatorStats
-from ._ratelimit import RateLimiter
+from ._ratelimit import KeyLimiter, Limiter, RateLimiter
+from ._redis_limiter import RedisRateLimiter, SharedSchedule
 from ._resource import RawResponse
 from ._retry import RetryPolicy
 from ._transport import Timeouts, Transport, TransportFailure
@@ -90,6 +91,8 @@ __all__ = [
     "InvalidRequestError",
     "InvoiceItem",
     "ItemType",
+    "KeyLimiter",
+    "Limiter",
     "NewInvoiceItem",
     "NotFoundError",
     "Page",
@@ -102,11 +105,13 @@ __all__ = [
     "RateLimiter",
     "RawResponse",
     "RedirectError",
+    "RedisRateLimiter",
     "ResponseTooLargeError",
     "RetryPolicy",
     "ServerError",
     "SevenTime",
     "SevenTimeError",
+    "SharedSchedule",
     "SortDirection",
     "SupplierInvoice",
     "SupplierInvoiceCreateFields",

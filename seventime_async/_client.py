@@ -19,7 +19,8 @@ from ._decode import Response
 from ._exceptions import InvalidRequestError
 from ._http import Request
 from ._options import check_retry, check_timeout
-from ._ratelimit import RateLimiter
+from ._ratelimit import KeyLimiter, Limiter, RateLimiter
+from ._redis_limiter import REDIS_URL_ENV_VAR, RedisRateLimiter
 from ._retry import RetryPolicy
 from ._secret import Secret
 from ._sender import CallSettings, ClientStats, Sender
@@ -99,17 +100,36 @@ def _check_base_url(base_url: str | None) -> str:
     return base_url.rstrip("/")
 
 
-def _check_rate_limit(value: Any) -> RateLimiter | None:
+class _Default:
+    """``rate_limit``'s default: the API's 4/s, in Redis when ``SEVENTIME_REDIS_URL`` is set."""
+
+    def __repr__(self) -> str:
+        return "4.0"
+
+
+DEFAULT_RATE_LIMIT: Any = _Default()
+
+
+def _check_rate_limit(value: Any) -> Limiter | None:
+    if value is DEFAULT_RATE_LIMIT:
+        url = os.environ.get(REDIS_URL_ENV_VAR)
+        if not url:
+            return RateLimiter()
+        try:
+            return RedisRateLimiter(url)
+        except (ImportError, ValueError) as exc:
+            raise InvalidRequestError(f"{REDIS_URL_ENV_VAR}: {exc}", field="rate_limit") from None
     if value is None or value is False:
         return None
-    if isinstance(value, RateLimiter):
+    if isinstance(value, RateLimiter | RedisRateLimiter):
         return value
     if value is True:
         return RateLimiter()
     if isinstance(value, int | float) and math.isfinite(value) and value > 0:
         return RateLimiter(value)
     raise InvalidRequestError(
-        "rate_limit must be requests per second (a finite number > 0), a RateLimiter, "
+        "rate_limit must be requests per second (a finite number > 0), a RateLimiter or "
+        "RedisRateLimiter, "
         f"True (the API's 4/s) or None/False (no pacing), got {value!r}",
         field="rate_limit",
     )
@@ -131,7 +151,9 @@ class SevenTime(Collections):
     of one event loop: they share its connection pool, its rate limiter (``rate_limit``
     requests per second, 4 as documented; None turns it off) and at most
     ``max_concurrency`` requests in flight. Clients of one key in one event loop can
-    share a limiter: pass the same :class:`RateLimiter` as ``rate_limit`` to each.
+    share a limiter: pass the same :class:`RateLimiter` as ``rate_limit`` to each. Processes
+    and machines on one key share one through Redis: :class:`RedisRateLimiter`, or set
+    ``SEVENTIME_REDIS_URL`` and leave ``rate_limit`` at its default.
 
     ``timeout`` (a :class:`Timeouts`, or seconds for a whole call) and ``retry`` (a
     :class:`RetryPolicy`, or a number of retries) are the defaults of every call; each
@@ -152,7 +174,7 @@ class SevenTime(Collections):
         timeout: Timeouts | float | None = None,
         timeouts: Timeouts | float | None = None,
         retry: RetryPolicy | int | None = None,
-        rate_limit: float | RateLimiter | bool | None = 4.0,
+        rate_limit: float | RateLimiter | RedisRateLimiter | bool | None = DEFAULT_RATE_LIMIT,
         max_concurrency: int = 8,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         ssl_context: ssl.SSLContext | None = None,
@@ -184,12 +206,15 @@ class SevenTime(Collections):
                 max_connections=max_concurrency,
                 ssl_context=ssl_context,
             )
+        limiter = _check_rate_limit(rate_limit)
+        # A limiter the client made (from SEVENTIME_REDIS_URL) is the client's to close.
+        self._own_limiter = limiter if rate_limit is DEFAULT_RATE_LIMIT else None
         self._sender = Sender(
             transport=transport,
             base_url=self.base_url,
             secret=secret,
             user_agent=user_agent or USER_AGENT,
-            rate_limiter=_check_rate_limit(rate_limit),
+            rate_limiter=limiter,
             max_concurrency=max_concurrency,
             max_response_bytes=max_response_bytes,
         )
@@ -226,8 +251,9 @@ class SevenTime(Collections):
         return None if limiter is None else limiter.rate / limiter.period
 
     @property
-    def rate_limiter(self) -> RateLimiter | None:
-        """The limiter that paces this client (None: no pacing)."""
+    def rate_limiter(self) -> KeyLimiter | None:
+        """The limiter that paces this client (None: no pacing); with a
+        :class:`RedisRateLimiter`, the shared schedule of this client's key."""
         return self._sender.rate_limiter
 
     @property
@@ -265,6 +291,8 @@ class SevenTime(Collections):
     async def aclose(self) -> None:
         """Close the client (and its session, unless the caller passed one in)."""
         await self._sender.aclose()
+        if self._own_limiter is not None:
+            await self._own_limiter.aclose()
 
     async def _send(
         self,

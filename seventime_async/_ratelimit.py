@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict, deque
+from typing import Protocol
 
-__all__ = ["RateLimiter"]
+__all__ = ["KeyLimiter", "Limiter", "RateLimiter"]
 
 #: The jitter assumed before enough round trips are seen, and the most ever assumed.
 DEFAULT_JITTER = 0.050
@@ -40,6 +41,43 @@ _KINDS = 16
 _PENALTY_FIRST = 0.050
 _PENALTY_MAX = 0.500
 _PENALTY_DECAY = 0.99
+
+
+class KeyLimiter(Protocol):
+    """What paces the requests of one API key: a client calls ``acquire`` before every
+    request, ``observe`` after every answer but a 429, and ``backoff`` after a 429."""
+
+    rate: float
+    period: float
+
+    async def acquire(self, *, idle_only: bool = False) -> None:
+        """Wait for this request's turn (``idle_only``: only a turn nobody else wants)."""
+        ...
+
+    def observe(self, round_trip: float, kind: str = "") -> None:
+        """Record one round trip (seconds) of a request of ``kind``."""
+        ...
+
+    async def backoff(self, retry_after: float) -> None:
+        """The server answered 429: hold requests ``retry_after`` seconds, widen the spacing."""
+        ...
+
+
+class Limiter(Protocol):
+    """What a client's ``rate_limit`` may be: :class:`RateLimiter` (one process) or
+    :class:`RedisRateLimiter` (every process and machine). A client asks it once for the
+    pacing of its key, with a hash of its secret, never the secret."""
+
+    rate: float
+    period: float
+
+    def for_key(self, key_id: str) -> KeyLimiter:
+        """The pacing of one API key."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release what the limiter holds (connections)."""
+        ...
 
 
 class RateLimiter:
@@ -100,6 +138,18 @@ class RateLimiter:
         """Seconds between two grants now: ``(period + jitter) / rate``, plus the margin."""
         return (self.period * (1.0 + self.margin) + self.jitter) / self.rate
 
+    def for_key(self, key_id: str) -> RateLimiter:
+        """This limiter: a local one paces whatever clients share it, whatever their key."""
+        return self
+
+    async def backoff(self, retry_after: float) -> None:
+        """A 429: widen the spacing and hold every request for ``retry_after`` seconds."""
+        self.on_rate_limited()
+        self.pause(retry_after)
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
+
     # -- granting -----------------------------------------------------------------------
 
     async def acquire(self, *, idle_only: bool = False) -> None:
@@ -145,6 +195,13 @@ class RateLimiter:
                 return
             # Wake when the slot frees; a reserved request may take it first.
             await asyncio.sleep(free_at - now)
+
+    async def wait_out_pause(self) -> None:
+        """Wait until a pause (``pause``) is over; at once when there is none."""
+        loop = asyncio.get_running_loop()
+        # A loop, not one sleep: another 429 may extend the pause meanwhile.
+        while (left := self._paused_until - loop.time()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(left)
 
     def pause(self, seconds: float) -> None:
         """Hold every request of this client for ``seconds`` (the server's Retry-After)."""

@@ -9,6 +9,7 @@ A server that echoes the secret back (``bad key <secret>``) is scrubbed by
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import urllib.parse
@@ -30,6 +31,12 @@ class Secret:
     def reveal(self) -> str:
         """The secret itself (for the ``Client-Secret`` header only)."""
         return self._value
+
+    def key_id(self) -> str:
+        """A stable, one-way name for this key (32 hex digits of a SHA-256 of it): what a
+        shared rate limiter's Redis key or a sync state is named by, never the secret."""
+        digest = hashlib.sha256(b"seventime-async key id\x00" + self._value.encode())
+        return digest.hexdigest()[:32]
 
     def _spellings(self) -> set[str]:
         value = self._value

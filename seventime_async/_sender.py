@@ -28,7 +28,7 @@ from ._exceptions import (
     SevenTimeError,
 )
 from ._http import Request
-from ._ratelimit import RateLimiter
+from ._ratelimit import KeyLimiter, Limiter
 from ._retry import RetryPolicy, is_testing, retry_delay
 from ._secret import RequestHeaders, Secret
 from ._transport import Timeouts, Transport
@@ -74,13 +74,16 @@ class Sender:
         base_url: str,
         secret: Secret,
         user_agent: str,
-        rate_limiter: RateLimiter | None,
+        rate_limiter: Limiter | None,
         max_concurrency: int,
         max_response_bytes: int,
     ) -> None:
         self.transport = transport
         self.base_url = base_url
-        self.rate_limiter = rate_limiter
+        # Bound to this key: a shared (Redis) limiter keeps one schedule per API key.
+        self.rate_limiter: KeyLimiter | None = (
+            None if rate_limiter is None else rate_limiter.for_key(secret.key_id())
+        )
         self.max_response_bytes = max_response_bytes
         self.stats = ClientStats()
         self.closed = False
@@ -185,8 +188,7 @@ class Sender:
                 if self.rate_limiter is not None and not is_testing():
                     # The whole client waits, not only this request: its other tasks
                     # would hit the same limit. The spacing widens too.
-                    self.rate_limiter.on_rate_limited()
-                    self.rate_limiter.pause(
+                    await self.rate_limiter.backoff(
                         min(retry_after if retry_after is not None else 1.0, policy.retry_after_max)
                     )
             delay = retry_delay(policy, request.method, error, attempt, retry_after=retry_after)

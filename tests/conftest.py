@@ -53,3 +53,12 @@ def _no_backoff_waits() -> Iterator[None]:
     set_testing(True)
     yield
     set_testing(False)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[Any]:
+    """A real Redis-protocol server for the session (started on first use, stopped by pid)."""
+    from tests.redis_server import RedisServer
+
+    with RedisServer() as server:
+        yield server

@@ -1,0 +1,335 @@
+"""Pacing shared by every process and machine on one API key: :class:`RedisRateLimiter`.
+
+One schedule per API key lives in Redis, a hash ``<prefix>:{<key id>}:schedule`` (the
+key id is a one-way hash of the secret; the braces keep every key of one API key in one
+Redis Cluster slot). It holds the next free slot, in microseconds on Redis's own clock,
+and a spacing penalty shared by all workers. One Lua script, atomic, reads ``TIME``,
+reserves the caller's slot and moves the schedule on by the caller's interval: one
+command per request, evenly spaced, first come first served, and no machine's clock is
+involved (a worker only sleeps the *difference* the script returns).
+
+Each process puts a gate (an ``asyncio.Lock``) in front of the script and holds it until
+its reserved slot has come: one reservation per process at a time, so the schedule is at
+most one slot per process deep and Redis sees about one command per request.
+
+The interval is the local limiter's: ``(period + jitter) / rate`` with the jitter this
+process observes (see ``_ratelimit``), plus the shared penalty, which a 429 seen by any
+worker doubles (and which decays with each grant). A 429 also pushes the whole schedule
+forward by its ``Retry-After``: every worker backs off together.
+
+Redis unreachable: requests wait for it (fail closed), retrying every 50 ms to 1 s, with
+one warning per outage; the call's own ``Timeouts.queue`` / ``Timeouts.call`` bound the
+wait. A process that saw Redis fail, or reserved recently, starts a schedule it finds
+missing (Redis restarted empty) one period plus its last queue depth later, past every
+slot granted before the restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from ._ratelimit import DEFAULT_JITTER, RateLimiter
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+__all__ = ["REDIS_URL_ENV_VAR", "RedisRateLimiter"]
+
+REDIS_URL_ENV_VAR = "SEVENTIME_REDIS_URL"
+logger = logging.getLogger("seventime_async")
+
+#: How long an idle schedule stays in Redis (ms); every grant renews it.
+_TTL_MS = 60_000
+#: Waits between tries while Redis is unreachable.
+_RETRY_FIRST = 0.05
+_RETRY_MAX = 1.0
+#: The deepest queue a guard allows for (seconds): 40 processes at 4 per second.
+_MAX_DEPTH = 10.0
+
+# KEYS[1]: the schedule. ARGV: mode, step (µs: the caller's interval), a, b.
+#   reserve: a = guard (µs after now where a missing schedule starts; 0: now)
+#   idle:    a = guard; grants only when the schedule is free now
+#   release: a = slot, b = the end the caller set; gives the slot back if still last
+#   push:    a = seconds (µs) to hold everyone, b = the penalty's first step (µs)
+# Returns {slot or -1, now, end, fresh}; every time is µs on Redis's clock.
+_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local mode = ARGV[1]
+local step = tonumber(ARGV[2])
+local a = tonumber(ARGV[3])
+local b = tonumber(ARGV[4])
+local state = redis.call('HMGET', KEYS[1], 'next', 'extra')
+local nxt = tonumber(state[1])
+local extra = tonumber(state[2]) or 0
+local fresh = 0
+if not nxt then
+  fresh = 1
+  nxt = now + ((mode == 'reserve' or mode == 'idle') and a or 0)
+end
+local slot = -1
+if mode == 'reserve' or (mode == 'idle' and nxt <= now) then
+  slot = math.max(now, nxt)
+  nxt = slot + step + extra
+  extra = math.floor(extra * 0.99)
+elseif mode == 'release' then
+  if nxt == b then nxt = a end
+elseif mode == 'push' then
+  nxt = math.max(nxt, now + a)
+  extra = math.min(10 * b, math.max(b, 2 * extra))
+end
+if mode ~= 'idle' or slot >= 0 or fresh == 1 then
+  redis.call('HSET', KEYS[1], 'next', string.format('%.0f', nxt),
+             'extra', string.format('%.0f', extra))
+  redis.call('PEXPIRE', KEYS[1], math.floor(math.max(0, nxt - now) / 1000) + tonumber(ARGV[5]))
+end
+return {slot, now, nxt, fresh}
+"""
+
+
+def _redacted(url: str) -> str:
+    """``url`` without its password (for reprs and log lines)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    user = f"{parts.username}:***@" if parts.username else "***@"
+    return urlunsplit(parts._replace(netloc=user + host))
+
+
+class RedisRateLimiter:
+    """A rate limit shared by every process and machine on one API key, through Redis.
+
+    ``SevenTime(secret, rate_limit=RedisRateLimiter("redis://host:6379/0"))`` in every
+    worker; or set ``SEVENTIME_REDIS_URL`` and every client without an explicit
+    ``rate_limit`` uses one. All clients of one key, wherever they run, then share one
+    evenly spaced schedule of ``rate`` requests per ``period`` seconds, timed by Redis's
+    clock (see the module docstring for how, and for what happens when Redis is down:
+    requests wait for it). ``redis`` is a URL or a ``redis.asyncio.Redis`` of your own
+    (which the limiter uses but does not close). Needs ``pip install
+    'seventime-async[redis]'``. Use it in one event loop; close it with ``aclose()`` (a
+    client that made it from ``SEVENTIME_REDIS_URL`` closes it itself).
+    """
+
+    def __init__(
+        self,
+        redis: str | Redis,
+        *,
+        rate: float = 4.0,
+        period: float = 1.0,
+        margin: float = 0.004,
+        prefix: str = "seventime",
+        redis_timeout: float = 1.0,
+    ) -> None:
+        try:
+            import redis.asyncio as redis_asyncio
+            from redis.asyncio.retry import Retry
+            from redis.backoff import NoBackoff
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "RedisRateLimiter needs redis-py: pip install 'seventime-async[redis]'"
+            ) from None
+        RateLimiter(rate, period, margin=margin)  # the same checks, the same errors
+        if not prefix or "{" in prefix or "}" in prefix:
+            raise ValueError("prefix must be non-empty and free of braces")
+        if not redis_timeout > 0:
+            raise ValueError("redis_timeout must be positive")
+        self.rate = rate
+        self.period = period
+        self.margin = margin
+        self.prefix = prefix
+        if isinstance(redis, str):
+            if urlsplit(redis).scheme not in ("redis", "rediss", "unix"):
+                raise ValueError(
+                    f"not a Redis URL (redis://, rediss:// or unix://): {_redacted(redis)!r}"
+                )
+            self._where = _redacted(redis)
+            self._owns_client = True
+            # No retries inside redis-py: the limiter itself waits for Redis, with one
+            # warning per outage, under the caller's deadline.
+            self.redis: Redis = redis_asyncio.Redis.from_url(
+                redis,
+                socket_timeout=redis_timeout,
+                socket_connect_timeout=redis_timeout,
+                retry=Retry(NoBackoff(), 0),
+            )
+        else:
+            self._where = type(redis).__name__
+            self._owns_client = False
+            self.redis = redis
+        self._script = self.redis.register_script(_SCRIPT)
+        self._schedules: dict[str, SharedSchedule] = {}
+
+    def __repr__(self) -> str:
+        return f"RedisRateLimiter({self._where}, rate={self.rate:g}, period={self.period:g})"
+
+    def for_key(self, key_id: str) -> SharedSchedule:
+        """The shared schedule of one API key (``key_id``: a hash of its secret)."""
+        schedule = self._schedules.get(key_id)
+        if schedule is None:
+            schedule = self._schedules[key_id] = SharedSchedule(self, key_id)
+        return schedule
+
+    async def aclose(self) -> None:
+        """Close the Redis connections (unless the Redis client was passed in)."""
+        if self._owns_client:
+            await self.redis.aclose()
+
+    async def __aenter__(self) -> RedisRateLimiter:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+class SharedSchedule:
+    """One API key's schedule in Redis, as seen from this process (``for_key``'s answer)."""
+
+    def __init__(self, owner: RedisRateLimiter, key_id: str) -> None:
+        self.rate = owner.rate
+        self.period = owner.period
+        self.key = f"{owner.prefix}:{{{key_id}}}:schedule"
+        self._owner = owner
+        # The spacing this process observes (jitter of its round trips), and its pauses
+        # while Redis cannot take them.
+        self._local = RateLimiter(owner.rate, owner.period, margin=owner.margin)
+        self._gate = asyncio.Lock()
+        self._outage_since: float | None = None
+        self._saw_outage = False
+        self._last_reserved = float("-inf")
+        self._depth = 0.0
+        self._background: set[asyncio.Task[Any]] = set()
+        #: Script calls sent (each one Redis command), for the benchmarks.
+        self.commands = 0
+
+    def __repr__(self) -> str:
+        return f"SharedSchedule({self._owner!r}, interval={self.interval * 1000:.1f} ms)"
+
+    @property
+    def interval(self) -> float:
+        """This process's spacing: ``(period + observed jitter) / rate`` and the margin."""
+        return self._local.interval
+
+    def observe(self, round_trip: float, kind: str = "") -> None:
+        """Record one round trip (it widens the spacing on a jittery link)."""
+        self._local.observe(round_trip, kind)
+
+    async def acquire(self, *, idle_only: bool = False) -> None:
+        """Wait for this request's slot in the shared schedule."""
+        if idle_only:
+            await self._acquire_idle()
+            return
+        async with self._gate:
+            slot, now, end, _ = await self._run("reserve", self._guard())
+            self._reserved(slot, now)
+            await self._sleep_until(slot, now, end)
+
+    async def _acquire_idle(self) -> None:
+        while True:
+            async with self._gate:
+                slot, now, end, _ = await self._run("idle", self._guard())
+                if slot >= 0:
+                    self._reserved(slot, now)
+                    return
+            # Busy: wake when the booked slots end (someone may book further meanwhile).
+            await asyncio.sleep(min(self.period, max(0.0, (end - now) / 1e6)))
+
+    async def backoff(self, retry_after: float) -> None:
+        """A 429: push the shared schedule ``retry_after`` seconds on, for every worker,
+        and widen everyone's spacing (the shared penalty doubles)."""
+        first = DEFAULT_JITTER / self.rate
+        try:
+            await self._call("push", _micros(retry_after), _micros(first))
+        except _unavailable() as exc:
+            logger.warning("rate limit: could not share a 429 through Redis (%s)", exc)
+            self._local.on_rate_limited()
+            self._local.pause(retry_after)
+
+    # -- the script ----------------------------------------------------------------------
+
+    def _guard(self) -> float:
+        """Where a missing schedule starts (seconds after now): past every slot granted
+        before Redis lost it, when this process has reason to think there were some."""
+        recent = time.monotonic() - self._last_reserved < self.period + self._depth + 1.0
+        if not (recent or self._saw_outage):
+            return 0.0
+        return self.period + self._depth + self.interval
+
+    def _reserved(self, slot: int, now: int) -> None:
+        self._saw_outage = False
+        self._last_reserved = time.monotonic()
+        self._depth = min(_MAX_DEPTH, (slot - now) / 1e6)
+
+    async def _sleep_until(self, slot: int, now: int, end: int) -> None:
+        try:
+            if slot > now:
+                await asyncio.sleep((slot - now) / 1e6)
+            await self._local.wait_out_pause()
+        except asyncio.CancelledError:
+            if slot > now:  # give the slot back if nobody booked after it
+                task = asyncio.ensure_future(self._call("release", slot, end))
+                self._background.add(task)
+                task.add_done_callback(_forget(self._background))
+            raise
+
+    async def _run(self, mode: str, guard: float) -> tuple[int, int, int, int]:
+        """The script, retried while Redis is unreachable (fail closed)."""
+        wait = _RETRY_FIRST
+        while True:
+            try:
+                reply = await self._call(mode, _micros(guard), 0)
+            except _unavailable() as exc:
+                if self._outage_since is None:
+                    self._outage_since = time.monotonic()
+                    logger.warning(
+                        "rate limit: Redis (%s) unreachable (%s); requests wait for it",
+                        self._owner._where,
+                        exc,
+                    )
+                self._saw_outage = True
+                await asyncio.sleep(wait)
+                wait = min(_RETRY_MAX, wait * 2)
+                guard = self._guard()
+                continue
+            if self._outage_since is not None:
+                logger.warning(
+                    "rate limit: Redis (%s) reachable again after %.1f s",
+                    self._owner._where,
+                    time.monotonic() - self._outage_since,
+                )
+                self._outage_since = None
+            return reply
+
+    async def _call(self, mode: str, a: int, b: int) -> tuple[int, int, int, int]:
+        self.commands += 1
+        reply = await self._owner._script(
+            keys=[self.key], args=[mode, _micros(self.interval), a, b, _TTL_MS]
+        )
+        slot, now, end, fresh = (int(value) for value in reply)
+        return slot, now, end, fresh
+
+
+def _micros(seconds: float) -> int:
+    return max(0, round(seconds * 1_000_000))
+
+
+def _unavailable() -> tuple[type[BaseException], ...]:
+    """What "Redis is unreachable" looks like (redis-py's connection and timeout errors)."""
+    from redis.exceptions import BusyLoadingError, ConnectionError, TimeoutError
+
+    return (ConnectionError, TimeoutError, BusyLoadingError, OSError)
+
+
+def _forget(tasks: set[asyncio.Task[Any]]) -> Any:
+    def done(task: asyncio.Task[Any]) -> None:
+        tasks.discard(task)
+        if not task.cancelled():
+            task.exception()  # a failed give-back only leaves a gap: nothing to report
+
+    return done
