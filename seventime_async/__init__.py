@@ -26,6 +26,7 @@ from ._exceptions import (
     SevenTimeError,
     UnexpectedResponseError,
 )
+from ._incremental import ChangeFeed, ChangeStats
 from ._models import Page, PageMeta, calendar_day
 from ._options import SortDirection
 from ._pagination import Checkpoint, Paginator, PaginatorStats
@@ -33,6 +34,8 @@ from ._ratelimit import KeyLimiter, Limiter, RateLimiter
 from ._redis_limiter import RedisRateLimiter, SharedSchedule
 from ._resource import RawResponse
 from ._retry import RetryPolicy
+from ._shards import Shard
+from ._sync_state import FileSyncState, RedisSyncState, SyncState, Watermark
 from ._transport import Timeouts, Transport, TransportFailure
 from .resources.common import *  # noqa: F403
 from .resources.contact_persons import *  # noqa: F403
@@ -82,12 +85,15 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ChangeFeed",
+    "ChangeStats",
     "Checkpoint",
     "ClientClosedError",
     "ClientStats",
     "DeletedSupplierInvoice",
     "ErrorResponse",
     "EventLoopError",
+    "FileSyncState",
     "InvalidRequestError",
     "InvoiceItem",
     "ItemType",
@@ -106,11 +112,13 @@ __all__ = [
     "RawResponse",
     "RedirectError",
     "RedisRateLimiter",
+    "RedisSyncState",
     "ResponseTooLargeError",
     "RetryPolicy",
     "ServerError",
     "SevenTime",
     "SevenTimeError",
+    "Shard",
     "SharedSchedule",
     "SortDirection",
     "SupplierInvoice",
@@ -120,10 +128,12 @@ __all__ = [
     "SupplierInvoiceStatus",
     "SupplierInvoiceUpdateFields",
     "SupplierInvoices",
+    "SyncState",
     "Timeouts",
     "Transport",
     "TransportFailure",
     "UnexpectedResponseError",
+    "Watermark",
     "__version__",
     "calendar_day",
     "dumps_json",

@@ -218,7 +218,7 @@ class SevenTime(Collections):
             max_concurrency=max_concurrency,
             max_response_bytes=max_response_bytes,
         )
-        self._bind_collections(self._send, self.base_url, self._pace())
+        self._bind_collections(self._send, self.base_url, self._pace(), secret.key_id())
         # Build the (cached, process-wide) converter now, at set-up, rather than in the
         # middle of the first response: building it holds the event loop for ~10 ms.
         converter()
@@ -243,7 +243,7 @@ class SevenTime(Collections):
         chosen = retry if retry is not None else max_retries
         if chosen is not None:
             copy.retry = check_retry(chosen, "retry" if retry is not None else "max_retries")
-        copy._bind_collections(copy._send, copy.base_url, copy._pace())
+        copy._bind_collections(copy._send, copy.base_url, copy._pace(), copy._sender.key_id)
         return copy
 
     def _pace(self) -> float | None:

@@ -15,6 +15,7 @@ from ._codecs import SORT_FIELD
 from ._exceptions import InvalidRequestError
 from ._pagination import Checkpoint, PaginatorStats
 from ._retry import RetryPolicy
+from ._shards import Shard
 from ._spec import OPTION_KEYS
 from ._transport import Timeouts
 
@@ -59,6 +60,7 @@ class ListOptions(CallOptions, total=False):
     dedupe: bool
     on_progress: Callable[[PaginatorStats], None]
     resume: Checkpoint
+    shard: Shard
 
 
 class WriteOptions(CallOptions, total=False):

@@ -25,6 +25,8 @@ from ._build import validate_page_size
 from ._decode import RawPage, iter_records
 from ._exceptions import InvalidRequestError, PaginationError
 from ._models import Page
+from ._naming import attribute_name
+from ._shards import Shard, ShardKey, compare_keys, plan_shards, record_key
 
 __all__ = ["Checkpoint", "PagePlan", "Paginator", "PaginatorStats"]
 
@@ -124,6 +126,8 @@ class _Walk:
 
     seen: set[Any] | None
     stats: PaginatorStats = attrs.Factory(PaginatorStats)
+    #: Records of the current page dropped as already yielded (see ``_check_progress``).
+    page_duplicates: int = 0
 
 
 @attrs.frozen(kw_only=True)
@@ -214,6 +218,8 @@ class Paginator(Generic[T]):
         rate: float | None = None,
         collection: str | None = None,
         base_url: str | None = None,
+        sort_field: str | None = None,
+        shard: Shard | None = None,
     ) -> None:
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidRequestError(
@@ -249,6 +255,8 @@ class Paginator(Generic[T]):
         self._base_url = base_url
         self._on_progress = on_progress
         self._resumed_from = checkpoint
+        self._sort_field = sort_field
+        self._shard = shard
         # Walks in progress. Weak, so that an abandoned walk is finalised (and its pages in
         # flight cancelled) as soon as it is dropped; inside ``async with`` they are held
         # strongly too, so that leaving the block closes them, deterministically.
@@ -281,6 +289,44 @@ class Paginator(Generic[T]):
     async def collect(self) -> list[T]:
         """Every record of every page, in order."""
         return [record async for record in self]
+
+    async def shards(self, n: int) -> list[Shard]:
+        """Cut this list into ``n`` pieces (fewer if it has fewer pages) that separate
+        workers run independently with ``list(shard=piece)``; together they yield every
+        record once. The list is sorted by creation date, oldest first (see :class:`Shard`
+        for what may still move). Costs one request plus one per cut."""
+        plan = self._plan
+        if self._shard is not None or self._resumed_from is not None:
+            raise InvalidRequestError("shards: plan from a plain list", field="shards")
+        if plan.first_page != 1 or plan.stop_page is not None or plan.max_items is not None:
+            raise InvalidRequestError(
+                "shards: plan the whole list (no pages= or max_items=)", field="shards"
+            )
+        if self._sort_field is None:
+            raise InvalidRequestError(
+                "shards: this list has no creation date to sort by (a stable order)",
+                field="shards",
+            )
+        return await plan_shards(
+            self._fetch_page,
+            self._filters,
+            count=n,
+            limit=plan.limit,
+            sort_field=self._sort_field,
+            key_of=self._first_key,
+            collection=self._collection,
+            base_url=self._base_url,
+        )
+
+    def _key(self, record: Any) -> ShardKey:
+        assert self._sort_field is not None
+        return record_key(record, attribute_name(self._sort_field), self._id_field)
+
+    def _first_key(self, raw: RawPage) -> ShardKey | None:
+        """The key of a page's first record (None: an empty page)."""
+        for record in iter_records(raw, self._record_type):
+            return self._key(record)
+        return None
 
     async def aclose(self) -> None:
         """Stop every walk of this paginator and cancel its in-flight requests."""
@@ -322,7 +368,7 @@ class Paginator(Generic[T]):
                     yield record
                     if index % _RECORDS_PER_LOOP_TURN == _RECORDS_PER_LOOP_TURN - 1:
                         await asyncio.sleep(0)
-                self._check_progress(raw, number, fresh)
+                self._check_progress(raw, number, fresh, walk)
                 self._page_completed(number, walk)
                 if remaining == 0:
                     return
@@ -337,7 +383,7 @@ class Paginator(Generic[T]):
                     items.append(record)
                     if len(items) % _RECORDS_PER_LOOP_TURN == 0:
                         await asyncio.sleep(0)
-                self._check_progress(raw, number, len(items))
+                self._check_progress(raw, number, len(items), walk)
                 if remaining is not None:
                     items = items[:remaining]
                     remaining -= len(items)
@@ -348,21 +394,33 @@ class Paginator(Generic[T]):
                     return
 
     def _unseen(self, raw: RawPage, walk: _Walk) -> Iterator[T]:
-        """Decode a page's records one by one, dropping ids already yielded (dedupe)."""
+        """Decode a page's records one by one, dropping ids already yielded (dedupe) and,
+        in a shard walk, records outside the piece."""
         seen = walk.seen
+        shard = self._shard
+        walk.page_duplicates = 0
         for record in iter_records(raw, self._record_type):
+            if shard is not None and not shard.contains(self._key(record)):
+                continue
             if seen is not None:
                 record_id = getattr(record, self._id_field, None)
                 if record_id in seen:
                     walk.stats.duplicates_dropped += 1
+                    walk.page_duplicates += 1
                     continue
                 seen.add(record_id)
             yield record
 
-    def _check_progress(self, raw: RawPage, number: int, fresh: int) -> None:
+    def _check_progress(self, raw: RawPage, number: int, fresh: int, walk: _Walk) -> None:
         """A page after the first whose records were all yielded already: the server
         ignores ``page`` (and echoes ``currentPage``); walking on would never end."""
-        if fresh == 0 and self._dedupe and number != self._plan.first_page and raw.records:
+        if (
+            fresh == 0
+            and walk.page_duplicates
+            and self._dedupe
+            and number != self._plan.first_page
+            and raw.records
+        ):
             raise PaginationError(
                 f"page {number} holds only records already yielded: the server seems to "
                 "ignore the page parameter; stopping instead of looping",
@@ -373,7 +431,13 @@ class Paginator(Generic[T]):
     def _page_completed(self, number: int, walk: _Walk) -> None:
         stats = walk.stats
         stats.pages += 1
-        self.checkpoint = Checkpoint(
+        if self._shard is None:  # a piece has no checkpoint: run a failed piece again whole
+            self.checkpoint = self._checkpoint_after(number, stats)
+        if self._on_progress is not None:
+            self._on_progress(stats)
+
+    def _checkpoint_after(self, number: int, stats: PaginatorStats) -> Checkpoint:
+        return Checkpoint(
             filters=self._filters,
             limit=self._plan.limit,
             next_page=number + 1,
@@ -386,8 +450,14 @@ class Paginator(Generic[T]):
             collection=self._collection,
             base_url=self._base_url,
         )
-        if self._on_progress is not None:
-            self._on_progress(stats)
+
+    def _started_too_late(self, number: int, raw: RawPage, first_page: int) -> bool:
+        """A piece's walk whose first page begins past the piece's first record."""
+        shard = self._shard
+        if shard is None or shard.start is None or number != first_page or number == 1:
+            return False
+        key = self._first_key(raw)
+        return key is not None and compare_keys(key, shard.start) > 0
 
     def _note_meta(self, raw: RawPage, walk: _Walk) -> None:
         stats = walk.stats
@@ -437,6 +507,18 @@ class Paginator(Generic[T]):
                 number, task = in_flight.popleft()
                 raw = await task
                 guessing = False
+                if self._started_too_late(number, raw, plan.first_page):
+                    # Records before the piece were deleted since it was planned: its
+                    # first records are on an earlier page now. Nothing was yielded yet.
+                    for _, pending in in_flight:
+                        pending.cancel()
+                    await asyncio.gather(*(t for _, t in in_flight), return_exceptions=True)
+                    in_flight.clear()
+                    step = 2 * max(1, (self._shard.first_page if self._shard else 1) - number)
+                    plan = attrs.evolve(plan, first_page=max(1, number - step), last_page=None)
+                    next_number = plan.first_page
+                    top_up()
+                    continue
                 if self._rate is not None and number == self._plan.first_page:
                     # The first page waits behind none of the walk's own pages, so its
                     # time is the round trip (plus whatever else the client was sending:

@@ -88,6 +88,8 @@ class Sender:
         self.stats = ClientStats()
         self.closed = False
         self._secret = secret
+        #: A one-way id of the key (names shared schedules and sync state).
+        self.key_id = secret.key_id()
         self._user_agent = user_agent
         self._in_flight = asyncio.Semaphore(max_concurrency)
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -180,6 +180,8 @@ class Collections:
     invoices: Invoices
     invoice_tags: Lookup[InvoiceTag]
 
-    def _bind_collections(self, send: Send, base_url: str, rate: float | None) -> None:
+    def _bind_collections(
+        self, send: Send, base_url: str, rate: float | None, key_id: str = ""
+    ) -> None:
         for spec in REGISTRY:
-            setattr(self, spec.name, spec.facade(spec, send, base_url, rate))
+            setattr(self, spec.name, spec.facade(spec, send, base_url, rate, key_id))

@@ -203,7 +203,10 @@ def _seed(spec: ResourceSpec, count: int, rng: random.Random) -> list[dict[str, 
             if key in record:
                 record[key] = format_timestamp(created)
         if modified or "lastModified" in record:
-            record["lastModified"] = format_timestamp(created + rng.randrange(_HOUR_MS))
+            # Never in the future: a later change must sort after every earlier one.
+            record["lastModified"] = format_timestamp(
+                min(created + rng.randrange(_HOUR_MS), start + count * _HOUR_MS)
+            )
         records.append(record)
     return records
 
