@@ -20,13 +20,18 @@ grant the event loop woke late pushes the later ones back). A waiter that is can
 gives its slot back when it was the last one reserved (otherwise it leaves a gap: later
 grants are never pulled forward). ``pause`` holds every request of the client for a
 429's ``Retry-After``.
+
+A grant is not a departure: a request on a new connection (a TLS handshake) leaves, and
+so arrives, later than granted. Its round trip, longer than the fastest of its kind,
+bounds how much later; beyond the jitter already allowed for, that pushes back the
+grant ``rate`` places after it (``_window_floor``).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict, deque
-from typing import Protocol
+from typing import Any, Protocol
 
 __all__ = ["KeyLimiter", "Limiter", "RateLimiter"]
 
@@ -54,8 +59,9 @@ class KeyLimiter(Protocol):
         """Wait for this request's turn (``idle_only``: only a turn nobody else wants)."""
         ...
 
-    def observe(self, round_trip: float, kind: str = "") -> None:
-        """Record one round trip (seconds) of a request of ``kind``."""
+    def observe(self, round_trip: float, kind: str = "", sent_at: float | None = None) -> None:
+        """Record one round trip (seconds) of a request of ``kind`` granted at ``sent_at``
+        (the event loop's clock)."""
         ...
 
     async def backoff(self, retry_after: float) -> None:
@@ -97,6 +103,9 @@ class RateLimiter:
         self.period = period
         self.margin = margin
         self._round_trips: OrderedDict[str, deque[float]] = OrderedDict()
+        # The last ``rate`` grants: [granted at, round trip or None, kind] (see
+        # ``_window_floor``).
+        self._recent: deque[list[Any]] = deque(maxlen=max(1, int(rate)))
         self._penalty = 0.0
         self._next_slot = float("-inf")
         self._last_grant = float("-inf")
@@ -110,8 +119,15 @@ class RateLimiter:
 
     # -- what the client observed -------------------------------------------------------
 
-    def observe(self, round_trip: float, kind: str = "") -> None:
-        """Record one round trip (seconds) of a request of ``kind`` (its path)."""
+    def observe(self, round_trip: float, kind: str = "", sent_at: float | None = None) -> None:
+        """Record one round trip (seconds) of a request of ``kind`` (its path) that was
+        granted at ``sent_at`` (the event loop's clock), when known."""
+        if sent_at is not None:
+            # The grant this answer belongs to: the last one at or before ``sent_at``.
+            for entry in reversed(self._recent):
+                if entry[0] <= sent_at:
+                    entry[1], entry[2] = max(0.0, round_trip), kind
+                    break
         samples = self._round_trips.pop(kind, None)
         if samples is None:
             samples = deque(maxlen=_WINDOW)
@@ -165,14 +181,16 @@ class RateLimiter:
             return
         while True:
             now = loop.time()
-            slot = max(now, self._next_slot, self._paused_until)
+            slot = max(now, self._next_slot, self._paused_until, self._window_floor())
             reserved_until = self._next_slot = slot + self.interval
             try:
                 if slot > now:
                     await asyncio.sleep(slot - now)
                 # A busy event loop may have woken the previous grant late: never go
                 # out sooner than one interval after it actually went.
-                late = self._last_grant + self.interval - loop.time()
+                # A request that left late (see ``_window_floor``) pushes it back too.
+                earliest = max(self._last_grant + self.interval, self._window_floor())
+                late = earliest - loop.time()
                 if late > 0:
                     self._next_slot += late
                     await asyncio.sleep(late)
@@ -181,17 +199,22 @@ class RateLimiter:
                     self._next_slot = slot
                 raise
             if loop.time() >= self._paused_until:
-                self._last_grant = loop.time()
+                self._granted(loop.time())
                 return
             # A 429 paused the client while this request waited: wait out the pause too.
 
     async def _acquire_idle(self, loop: asyncio.AbstractEventLoop) -> None:
         while True:
             now = loop.time()
-            free_at = max(self._next_slot, self._last_grant + self.interval, self._paused_until)
+            free_at = max(
+                self._next_slot,
+                self._last_grant + self.interval,
+                self._paused_until,
+                self._window_floor(),
+            )
             if free_at <= now:
                 self._next_slot = now + self.interval
-                self._last_grant = now
+                self._granted(now)
                 return
             # Wake when the slot frees; a reserved request may take it first.
             await asyncio.sleep(free_at - now)
@@ -202,6 +225,30 @@ class RateLimiter:
         # A loop, not one sleep: another 429 may extend the pause meanwhile.
         while (left := self._paused_until - loop.time()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(left)
+
+    def _granted(self, at: float) -> None:
+        self._last_grant = at
+        self._recent.append([at, None, ""])
+
+    def _window_floor(self) -> float:
+        """The earliest the next grant may go so that it and the ``rate`` grants before
+        it never meet in one window at the server. Grants are spaced for that already,
+        but a request that left late (a new connection's handshake, a busy loop) arrives
+        late: its round trip, longer than the fastest of its kind by more than the
+        jitter allowed for, shows by how much, and pushes the next grants back."""
+        recent = self._recent
+        if len(recent) < (recent.maxlen or 1):
+            return float("-inf")
+        granted_at: float = recent[0][0]
+        round_trip: float | None = recent[0][1]
+        kind: str = recent[0][2]
+        samples = self._round_trips.get(kind)
+        if round_trip is None or not samples:
+            return float("-inf")
+        late = round_trip - min(samples) - self.jitter
+        if late <= 0:
+            return float("-inf")
+        return granted_at + late + len(recent) * self.interval
 
     def pause(self, seconds: float) -> None:
         """Hold every request of this client for ``seconds`` (the server's Retry-After)."""

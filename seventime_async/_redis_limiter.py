@@ -216,7 +216,7 @@ class SharedSchedule:
         """This process's spacing: ``(period + observed jitter) / rate`` and the margin."""
         return self._local.interval
 
-    def observe(self, round_trip: float, kind: str = "") -> None:
+    def observe(self, round_trip: float, kind: str = "", sent_at: float | None = None) -> None:
         """Record one round trip (it widens the spacing on a jittery link)."""
         self._local.observe(round_trip, kind)
 

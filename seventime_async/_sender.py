@@ -166,7 +166,9 @@ class Sender:
                 else:
                     status = response.status
                     if self.rate_limiter is not None and response.status != 429:
-                        self.rate_limiter.observe(loop.time() - started, _kind(request))
+                        self.rate_limiter.observe(
+                            loop.time() - started, _kind(request), sent_at=started
+                        )
                     if response.status < 300:
                         _log(request, status, loop.time() - started, attempt)
                         return response

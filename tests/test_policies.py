@@ -23,6 +23,7 @@ from seventime_async import (
 )
 from seventime_async._decode import RawPage, Response
 from seventime_async._pagination import PagePlan
+from seventime_async._ratelimit import DEFAULT_JITTER
 from seventime_async._retry import is_retryable, retry_delay
 
 
@@ -144,6 +145,34 @@ async def test_pause_holds_every_later_request() -> None:
     start = loop.time()
     await asyncio.gather(limiter.acquire(), limiter.acquire())
     assert loop.time() - start >= 0.05
+
+
+async def _four_grants_then_a_fifth(first_round_trip: float) -> tuple[float, float, float]:
+    """(first grant, fifth grant, the interval) when the first answer took
+    ``first_round_trip`` and the next three 10 ms."""
+    limiter = RateLimiter(4, 0.1, margin=0.0)
+    loop = asyncio.get_running_loop()
+    grants = []
+    for _ in range(4):
+        await limiter.acquire()
+        grants.append(loop.time())
+    limiter.observe(first_round_trip, "GET /x/", sent_at=grants[0])
+    for granted in grants[1:]:
+        limiter.observe(0.01, "GET /x/", sent_at=granted)
+    await limiter.acquire()
+    return grants[0], loop.time(), limiter.interval
+
+
+async def test_a_request_that_left_late_pushes_the_next_grants_back() -> None:
+    # The first request's round trip is 300 ms longer than its kind's fastest: it left
+    # late (a new connection's handshake), so it reached the server late, and the fifth
+    # grant must keep a whole window after it, beyond the jitter already allowed for.
+    first, fifth, interval = await _four_grants_then_a_fifth(0.31)
+    late = 0.31 - 0.01 - DEFAULT_JITTER
+    assert fifth - first >= late + 4 * interval - 0.002
+    # Control: with no late request, the fifth grant follows the grid.
+    first, fifth, interval = await _four_grants_then_a_fifth(0.01)
+    assert fifth - first < late + 4 * interval - 0.05
 
 
 # -- pacing that survives jitter (issue 8, item 3) -----------------------------------------

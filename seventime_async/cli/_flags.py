@@ -178,6 +178,23 @@ def _add_export_arguments(parser: argparse.ArgumentParser, spec: ResourceSpec) -
         "since the checkpoint (the pages before it may have shifted)",
     )
     output.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    sync = parser.add_argument_group("incremental sync")
+    sync.add_argument(
+        "--incremental",
+        action="store_true",
+        help="export only what changed since the last completed run (lists with "
+        "lastModified; others are exported whole, with a warning); needs --state",
+    )
+    sync.add_argument(
+        "--state",
+        metavar="FILE|redis://...",
+        help="where --incremental keeps its watermarks: a JSON file, or a Redis URL that "
+        "workers share",
+    )
+    sync.add_argument(
+        "--overlap", type=_whole_number, metavar="SECONDS",
+        help="with --incremental: look back this far before the watermark (default 300)",
+    )  # fmt: skip
     source = parser.add_argument_group("source")
     source.add_argument(
         "--base-url",

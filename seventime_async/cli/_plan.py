@@ -31,6 +31,7 @@ __all__ = ["CHECKPOINT_SUFFIX", "SANDBOX_ORIGIN", "ExportPlan", "ResumeState", "
 CHECKPOINT_SUFFIX = ".checkpoint.json"
 #: The base URL a sandbox export records in its checkpoint (its port changes each run).
 SANDBOX_ORIGIN = "sandbox"
+DEFAULT_OVERLAP_SECONDS = 300
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,6 +64,9 @@ class ExportPlan:
     progress: bool
     source_flags: tuple[str, ...]
     strict_resume: bool = False
+    #: --incremental: the state (a file path or a Redis URL) and the look-back.
+    state: str | None = None
+    overlap: int = DEFAULT_OVERLAP_SECONDS
 
     @property
     def command(self) -> str:
@@ -192,10 +196,24 @@ def _source(args: argparse.Namespace) -> tuple[int | None, str | None, tuple[str
     return None, base_url, () if args.base_url is None else ("--base-url", args.base_url)
 
 
+def _check_incremental(args: argparse.Namespace) -> None:
+    if not args.incremental:
+        if args.state is not None or args.overlap is not None:
+            raise UsageError("--state and --overlap go with --incremental")
+        return
+    if args.state is None:
+        raise UsageError("--incremental needs --state FILE (or a redis:// URL)")
+    if args.resume is not None or args.max_items is not None:
+        raise UsageError(
+            "--incremental runs to the end to move its watermark: no --resume or --max-items"
+        )
+
+
 def make_plan(args: argparse.Namespace) -> ExportPlan:
     """Check the parsed flags against each other; a :class:`UsageError` if they clash."""
     spec = listable()[args.resource]
     filters = _given_filters(args, spec)
+    _check_incremental(args)
     resume = _resume_state(args, filters)
     sandbox_records, base_url, source_flags = _source(args)
     return ExportPlan(
@@ -212,4 +230,6 @@ def make_plan(args: argparse.Namespace) -> ExportPlan:
         progress=not args.no_progress,
         source_flags=source_flags,
         strict_resume=args.strict_resume,
+        state=args.state if args.incremental else None,
+        overlap=DEFAULT_OVERLAP_SECONDS if args.overlap is None else args.overlap,
     )

@@ -1,0 +1,64 @@
+"""One sync worker process: runs one shard plan piece and reports what it did.
+
+``python -m tests.sync_worker --base-url URL --shard FILE --out FILE --limiter
+redis|local --redis-url URL --rate R``, the secret in ``SEVENTIME_CLIENT_SECRET``. Writes
+the ids it exported to ``--out``, one per line, and prints one JSON line: records,
+requests, 429s, Redis script calls, seconds. The multi-process tests and the workers
+benchmark both start it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from seventime_async import RateLimiter, RedisRateLimiter, SevenTime, Shard, SharedSchedule
+
+
+async def run(args: argparse.Namespace, shard: Shard, out: TextIO) -> dict[str, Any]:
+    limiter: RateLimiter | RedisRateLimiter
+    if args.limiter == "redis":
+        limiter = RedisRateLimiter(args.redis_url, rate=args.rate)
+    else:
+        limiter = RateLimiter(args.rate)
+    started = time.monotonic()
+    try:
+        async with SevenTime(base_url=args.base_url, rate_limit=limiter) as st:
+            records = 0
+            async for record in st.supplier_invoices.list(shard=shard):
+                out.write(record.id + "\n")
+                out.flush()  # a worker killed mid-run leaves what it wrote
+                records += 1
+            schedule = st.rate_limiter
+            return {
+                "records": records,
+                "requests": st.stats.requests,
+                "rate_limited": st.stats.rate_limited,
+                "commands": schedule.commands if isinstance(schedule, SharedSchedule) else 0,
+                "seconds": time.monotonic() - started,
+            }
+    finally:
+        await limiter.aclose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--shard", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--limiter", choices=("redis", "local"), default="redis")
+    parser.add_argument("--redis-url")
+    parser.add_argument("--rate", type=float, default=4.0)
+    args = parser.parse_args()
+    shard = Shard.from_dict(json.loads(Path(args.shard).read_text()))
+    with open(args.out, "w", encoding="utf-8") as out:
+        report = asyncio.run(run(args, shard, out))
+    print(json.dumps(report), flush=True)
+
+
+if __name__ == "__main__":
+    main()
