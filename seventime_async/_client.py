@@ -123,13 +123,16 @@ def _check_rate_limit(value: Any) -> Limiter | None:
         return None
     if isinstance(value, RateLimiter | RedisRateLimiter):
         return value
+    if callable(getattr(value, "for_key", None)) and callable(getattr(value, "aclose", None)):
+        limiter: Limiter = value  # a limiter of your own (the Limiter protocol)
+        return limiter
     if value is True:
         return RateLimiter()
     if isinstance(value, int | float) and math.isfinite(value) and value > 0:
         return RateLimiter(value)
     raise InvalidRequestError(
-        "rate_limit must be requests per second (a finite number > 0), a RateLimiter or "
-        "RedisRateLimiter, "
+        "rate_limit must be requests per second (a finite number > 0), a RateLimiter, a "
+        "RedisRateLimiter or another Limiter, "
         f"True (the API's 4/s) or None/False (no pacing), got {value!r}",
         field="rate_limit",
     )
@@ -218,7 +221,9 @@ class SevenTime(Collections):
             max_concurrency=max_concurrency,
             max_response_bytes=max_response_bytes,
         )
-        self._bind_collections(self._send, self.base_url, self._pace(), secret.key_id())
+        self._bind_collections(
+            self._send, self.base_url, self._pace(), secret.key_id(), self._guesses_on_idle_slots()
+        )
         # Build the (cached, process-wide) converter now, at set-up, rather than in the
         # middle of the first response: building it holds the event loop for ~10 ms.
         converter()
@@ -243,12 +248,23 @@ class SevenTime(Collections):
         chosen = retry if retry is not None else max_retries
         if chosen is not None:
             copy.retry = check_retry(chosen, "retry" if retry is not None else "max_retries")
-        copy._bind_collections(copy._send, copy.base_url, copy._pace(), copy._sender.key_id)
+        copy._bind_collections(
+            copy._send,
+            copy.base_url,
+            copy._pace(),
+            copy._sender.key_id,
+            copy._guesses_on_idle_slots(),
+        )
         return copy
 
     def _pace(self) -> float | None:
         limiter = self.rate_limiter
         return None if limiter is None else limiter.rate / limiter.period
+
+    def _guesses_on_idle_slots(self) -> bool:
+        limiter = self.rate_limiter
+        # A limiter of your own without ``idle_slots`` is not asked for idle slots.
+        return limiter is not None and bool(getattr(limiter, "idle_slots", False))
 
     @property
     def rate_limiter(self) -> KeyLimiter | None:

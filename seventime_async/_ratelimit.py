@@ -54,6 +54,9 @@ class KeyLimiter(Protocol):
 
     rate: float
     period: float
+    #: Whether a walk should guess its first pages on idle slots (``acquire(idle_only=
+    #: True)``): cheap for a local limiter, a poll of a busy shared schedule otherwise.
+    idle_slots: bool
 
     async def acquire(self, *, idle_only: bool = False) -> None:
         """Wait for this request's turn (``idle_only``: only a turn nobody else wants)."""
@@ -93,6 +96,8 @@ class RateLimiter:
     ``margin`` (a fraction of the spacing) covers timer error; ``observe`` and
     ``on_rate_limited`` are fed by the client after each answer.
     """
+
+    idle_slots = True
 
     def __init__(self, rate: float = 4.0, period: float = 1.0, *, margin: float = 0.004) -> None:
         if not rate > 0 or not period > 0:
@@ -142,11 +147,17 @@ class RateLimiter:
         self._penalty = min(_PENALTY_MAX, max(_PENALTY_FIRST, 2 * self._penalty))
 
     @property
-    def jitter(self) -> float:
-        """The one-way jitter assumed now: the widest spread of any kind's round trips."""
+    def observed_jitter(self) -> float | None:
+        """The widest spread of any kind's round trips, once a kind has enough samples."""
         spreads = [_spread(samples) for samples in self._round_trips.values()]
         known = [spread for spread in spreads if spread is not None]
-        estimate = max(known) if known else DEFAULT_JITTER
+        return max(known) if known else None
+
+    @property
+    def jitter(self) -> float:
+        """The one-way jitter assumed now: the widest spread of any kind's round trips."""
+        observed = self.observed_jitter
+        estimate = DEFAULT_JITTER if observed is None else observed
         return min(MAX_JITTER, estimate + self._penalty)
 
     @property

@@ -27,12 +27,13 @@ slot granted before the restart.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ._ratelimit import DEFAULT_JITTER, RateLimiter
+from ._ratelimit import DEFAULT_JITTER, MAX_JITTER, RateLimiter
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -50,19 +51,50 @@ _RETRY_MAX = 1.0
 #: The deepest queue a guard allows for (seconds): 40 processes at 4 per second.
 _MAX_DEPTH = 10.0
 
-# KEYS[1]: the schedule. ARGV: mode, step (µs: the caller's interval), a, b.
+# KEYS[1]: the schedule; KEYS[2]: the round trips every worker reports.
+# ARGV: mode, a, b, ttl (ms), sample ("<kind>:<µs>" or ""), base step (µs: period x
+# (1 + margin) / rate), rate, default jitter, most jitter, the caller's own jitter (µs;
+# -1: not learned yet).
 #   reserve: a = guard (µs after now where a missing schedule starts; 0: now)
 #   idle:    a = guard; grants only when the schedule is free now
 #   release: a = slot, b = the end the caller set; gives the slot back if still last
 #   push:    a = seconds (µs) to hold everyone, b = the penalty's first step (µs)
-# Returns {slot or -1, now, end, fresh}; every time is µs on Redis's clock.
+# The jitter allowed for is learned from the round trips of all workers, per kind: the
+# widest range of a kind with 8 samples or more (scaled as in ``_ratelimit``).
+# Returns {slot or -1, now, end, fresh, step}; every time is µs on Redis's clock.
 _SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local mode = ARGV[1]
-local step = tonumber(ARGV[2])
-local a = tonumber(ARGV[3])
-local b = tonumber(ARGV[4])
+local a = tonumber(ARGV[2])
+local b = tonumber(ARGV[3])
+local ttl = tonumber(ARGV[4])
+if ARGV[5] ~= '' then
+  redis.call('LPUSH', KEYS[2], ARGV[5])
+  redis.call('LTRIM', KEYS[2], 0, 63)
+  redis.call('PEXPIRE', KEYS[2], ttl)
+end
+local lows, highs, counts = {}, {}, {}
+for _, entry in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+  local kind, value = string.match(entry, '^(%w+):(%d+)$')
+  if kind then
+    value = tonumber(value)
+    counts[kind] = (counts[kind] or 0) + 1
+    lows[kind] = math.min(lows[kind] or value, value)
+    highs[kind] = math.max(highs[kind] or value, value)
+  end
+end
+local learned = -1
+for kind, n in pairs(counts) do
+  if n >= 8 then
+    learned = math.max(learned, (highs[kind] - lows[kind]) * (n + 1) / (n - 1))
+  end
+end
+local own = tonumber(ARGV[10])
+local jitter = tonumber(ARGV[8])
+if learned >= 0 then jitter = learned elseif own >= 0 then jitter = own end
+jitter = math.min(math.max(jitter, own), tonumber(ARGV[9]))
+local step = tonumber(ARGV[6]) + jitter / tonumber(ARGV[7])
 local state = redis.call('HMGET', KEYS[1], 'next', 'extra')
 local nxt = tonumber(state[1])
 local extra = tonumber(state[2]) or 0
@@ -85,9 +117,9 @@ end
 if mode ~= 'idle' or slot >= 0 or fresh == 1 then
   redis.call('HSET', KEYS[1], 'next', string.format('%.0f', nxt),
              'extra', string.format('%.0f', extra))
-  redis.call('PEXPIRE', KEYS[1], math.floor(math.max(0, nxt - now) / 1000) + tonumber(ARGV[5]))
+  redis.call('PEXPIRE', KEYS[1], math.floor(math.max(0, nxt - now) / 1000) + ttl)
 end
-return {slot, now, nxt, fresh}
+return {slot, now, nxt, fresh, math.floor(step + extra)}
 """
 
 
@@ -189,12 +221,21 @@ class RedisRateLimiter:
 
 
 class SharedSchedule:
-    """One API key's schedule in Redis, as seen from this process (``for_key``'s answer)."""
+    """One API key's schedule in Redis, as seen from this process (``for_key``'s answer).
+
+    A walk does not guess its first pages on idle slots here: other workers keep a
+    shared schedule busy, and an idle guess would poll Redis until page 1 came back
+    (measured: up to 9 Redis calls per request with 8 workers). ``acquire(idle_only=
+    True)`` still works when asked for.
+    """
+
+    idle_slots = False
 
     def __init__(self, owner: RedisRateLimiter, key_id: str) -> None:
         self.rate = owner.rate
         self.period = owner.period
         self.key = f"{owner.prefix}:{{{key_id}}}:schedule"
+        self.round_trips_key = f"{owner.prefix}:{{{key_id}}}:round_trips"
         self._owner = owner
         # The spacing this process observes (jitter of its round trips), and its pauses
         # while Redis cannot take them.
@@ -205,20 +246,30 @@ class SharedSchedule:
         self._last_reserved = float("-inf")
         self._depth = 0.0
         self._background: set[asyncio.Task[Any]] = set()
+        # The latest round trip observed, for the next script call to share.
+        self._sample = ""
+        # The step the schedule last moved by (seconds), as the script reported it.
+        self._step: float | None = None
         #: Script calls sent (each one Redis command), for the benchmarks.
         self.commands = 0
+        #: Slots left unused because the event loop woke too late for them.
+        self.late_slots = 0
+        self._called_at = 0.0
 
     def __repr__(self) -> str:
         return f"SharedSchedule({self._owner!r}, interval={self.interval * 1000:.1f} ms)"
 
     @property
     def interval(self) -> float:
-        """This process's spacing: ``(period + observed jitter) / rate`` and the margin."""
-        return self._local.interval
+        """The spacing: ``(period + jitter) / rate`` and the margin, the jitter learned
+        from every worker's round trips (see ``_SCRIPT``), plus the shared penalty."""
+        return self._step if self._step is not None else self._local.interval
 
     def observe(self, round_trip: float, kind: str = "", sent_at: float | None = None) -> None:
-        """Record one round trip (it widens the spacing on a jittery link)."""
+        """Record one round trip: kept locally, and shared with the next script call."""
         self._local.observe(round_trip, kind)
+        kind_id = hashlib.sha1(kind.encode(), usedforsecurity=False).hexdigest()[:8]
+        self._sample = f"{kind_id}:{_micros(round_trip)}"
 
     async def acquire(self, *, idle_only: bool = False) -> None:
         """Wait for this request's slot in the shared schedule."""
@@ -228,7 +279,17 @@ class SharedSchedule:
         async with self._gate:
             slot, now, end, _ = await self._run("reserve", self._guard())
             self._reserved(slot, now)
-            await self._sleep_until(slot, now, end)
+            woke_late = await self._sleep_until(slot, now, end)
+            # A busy machine woke this worker late. Four steps hold a period plus the
+            # margin and the jitter allowed for; later than that, sent now, the request
+            # would meet the next workers' requests (their slots stand) in one server
+            # second. Leave the slot unused and take the next: the gap it leaves makes
+            # that one safe however late it goes, so once is enough.
+            if woke_late > self._lateness_allowed():
+                self.late_slots += 1
+                slot, now, end, _ = await self._run("reserve", self._guard())
+                self._reserved(slot, now)
+                await self._sleep_until(slot, now, end)
 
     async def _acquire_idle(self) -> None:
         while True:
@@ -266,11 +327,25 @@ class SharedSchedule:
         self._last_reserved = time.monotonic()
         self._depth = min(_MAX_DEPTH, (slot - now) / 1e6)
 
-    async def _sleep_until(self, slot: int, now: int, end: int) -> None:
+    def _lateness_allowed(self) -> float:
+        """How late a grant may go out (seconds): the margin and the jitter that four
+        steps of the current spacing hold beyond one period."""
+        local = self._local
+        base = local.period * (1.0 + local.margin) / local.rate
+        return local.period * local.margin + max(0.0, self.interval - base) * local.rate
+
+    async def _sleep_until(self, slot: int, now: int, end: int) -> float:
+        """Sleep until the slot; how late (seconds) the event loop woke."""
+        loop = asyncio.get_running_loop()
+        # The slot is due that long after the script ran (when the call was sent, give or
+        # take half a Redis round trip), however late this process read the answer.
+        due = self._called_at + max(0, slot - now) / 1e6
         try:
             if slot > now:
                 await asyncio.sleep((slot - now) / 1e6)
+            woke_late = loop.time() - due
             await self._local.wait_out_pause()
+            return woke_late
         except asyncio.CancelledError:
             if slot > now:  # give the slot back if nobody booked after it
                 task = asyncio.ensure_future(self._call("release", slot, end))
@@ -308,10 +383,27 @@ class SharedSchedule:
 
     async def _call(self, mode: str, a: int, b: int) -> tuple[int, int, int, int]:
         self.commands += 1
+        self._called_at = asyncio.get_running_loop().time()
+        sample, self._sample = self._sample, ""
+        local = self._local
+        own = local.observed_jitter
         reply = await self._owner._script(
-            keys=[self.key], args=[mode, _micros(self.interval), a, b, _TTL_MS]
+            keys=[self.key, self.round_trips_key],
+            args=[
+                mode,
+                a,
+                b,
+                _TTL_MS,
+                sample,
+                _micros(local.period * (1.0 + local.margin) / local.rate),
+                local.rate,
+                _micros(DEFAULT_JITTER),
+                _micros(MAX_JITTER),
+                -1 if own is None else _micros(own),
+            ],
         )
-        slot, now, end, fresh = (int(value) for value in reply)
+        slot, now, end, fresh, step = (int(value) for value in reply)
+        self._step = step / 1e6
         return slot, now, end, fresh
 
 

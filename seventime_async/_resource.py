@@ -80,8 +80,11 @@ class Operations(Generic[R]):
         base_url: str | None = None,
         rate: float | None = None,
         key_id: str = "",
+        idle_guesses: bool = True,
     ) -> None:
         self.spec = spec
+        # Whether a walk guesses its first pages on idle limiter slots (see _speculation).
+        self._idle_guesses = idle_guesses
         self._send = send
         self._base_url = base_url
         self._rate = rate  # the client's requests per second; None: not paced
@@ -206,7 +209,9 @@ class Operations(Generic[R]):
             adaptive="concurrency" not in options,
             rate=self._rate,
             speculative=_speculation(
-                options.get("speculative"), self._rate is not None, listing.paged
+                options.get("speculative"),
+                self._rate is not None and self._idle_guesses,
+                listing.paged,
             ),
             dedupe=options.get("dedupe", True),
             on_progress=options.get("on_progress"),
@@ -317,9 +322,10 @@ class Operations(Generic[R]):
 
 
 def _speculation(given: Any, paced: bool, paged: bool) -> bool | Literal["idle"]:
-    """``speculative=`` as the paginator takes it. Unless told, a paced client guesses
-    the first window on idle limiter slots (a short list then costs nothing another
-    request wanted); an unpaced one does not guess (it would send the guesses at once)."""
+    """``speculative=`` as the paginator takes it. Unless told, a client paced by a local
+    limiter guesses the first window on idle limiter slots (a short list then costs
+    nothing another request wanted); an unpaced one does not guess (it would send the
+    guesses at once), nor does one on a shared schedule (see ``SharedSchedule``)."""
     if not paged:
         return False
     if given is None:
@@ -355,8 +361,9 @@ class Collection(Generic[R]):
         base_url: str | None = None,
         rate: float | None = None,
         key_id: str = "",
+        idle_guesses: bool = True,
     ) -> None:
-        self._ops: Operations[R] = Operations(spec, send, base_url, rate, key_id)
+        self._ops: Operations[R] = Operations(spec, send, base_url, rate, key_id, idle_guesses)
 
     @property
     def spec(self) -> ResourceSpec:

@@ -19,10 +19,48 @@ from typing import Any, TextIO
 from seventime_async import RateLimiter, RedisRateLimiter, SevenTime, Shard, SharedSchedule
 
 
+class ThrottledLimiter:
+    """throttled-py's GCRA on Redis (no burst), as a ``rate_limit``: the library the
+    workers benchmark compares ``RedisRateLimiter`` with (``bench`` extra)."""
+
+    period = 1.0
+    idle_slots = False
+
+    def __init__(self, redis_url: str, rate: float) -> None:
+        from throttled.asyncio import RedisStore, Throttled, per_sec
+
+        self.rate = rate
+        self._key = ""
+        self._throttle = Throttled(
+            using="gcra",
+            quota=per_sec(round(rate), burst=1),
+            store=RedisStore(server=redis_url),
+            timeout=600,
+        )
+
+    def for_key(self, key_id: str) -> ThrottledLimiter:
+        self._key = f"throttled:{key_id}"
+        return self
+
+    async def acquire(self, *, idle_only: bool = False) -> None:
+        await self._throttle.limit(self._key)
+
+    def observe(self, round_trip: float, kind: str = "", sent_at: float | None = None) -> None:
+        pass
+
+    async def backoff(self, retry_after: float) -> None:
+        pass
+
+    async def aclose(self) -> None:
+        pass
+
+
 async def run(args: argparse.Namespace, shard: Shard, out: TextIO) -> dict[str, Any]:
-    limiter: RateLimiter | RedisRateLimiter
+    limiter: Any
     if args.limiter == "redis":
         limiter = RedisRateLimiter(args.redis_url, rate=args.rate)
+    elif args.limiter == "throttled":
+        limiter = ThrottledLimiter(args.redis_url, args.rate)
     else:
         limiter = RateLimiter(args.rate)
     started = time.monotonic()
@@ -50,7 +88,7 @@ def main() -> None:
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--shard", required=True)
     parser.add_argument("--out", required=True)
-    parser.add_argument("--limiter", choices=("redis", "local"), default="redis")
+    parser.add_argument("--limiter", choices=("redis", "local", "throttled"), default="redis")
     parser.add_argument("--redis-url")
     parser.add_argument("--rate", type=float, default=4.0)
     args = parser.parse_args()

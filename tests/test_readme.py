@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,28 +31,33 @@ def sandbox() -> Iterator[SandboxProcess]:
         yield sb
 
 
-def _env(sandbox: SandboxProcess) -> dict[str, str]:
+def _env(sandbox: SandboxProcess, redis_url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEVENTIME_")}
     env.update(SEVENTIME_BASE_URL=sandbox.url, SEVENTIME_CLIENT_SECRET=sandbox.client_secret)
+    if redis_url is not None:
+        env.update(SEVENTIME_REDIS_URL=redis_url)
     return env
 
 
 def test_the_readme_has_the_blocks_this_file_knows() -> None:
     kinds = [kind for kind, _, _ in BLOCKS]
     assert kinds.count("conftest") == kinds.count("pytest") == 1
+    assert kinds.count("workers-plan") == kinds.count("workers-run") == 1
     assert len(SCRIPTS) >= 5
-    assert set(kinds) == {"script", "conftest", "pytest"}
+    assert set(kinds) == {"script", "conftest", "pytest", "workers-plan", "workers-run"}
 
 
 @pytest.mark.parametrize(("code", "line"), SCRIPTS, ids=[f"line-{line}" for _, line in SCRIPTS])
 def test_a_python_block_runs_as_written(
-    code: str, line: int, sandbox: SandboxProcess, tmp_path: Path
+    code: str, line: int, sandbox: SandboxProcess, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     script = tmp_path / f"readme_{line}.py"
     script.write_text(code, "utf-8")
+    # A block about Redis gets a real server (started once for the session).
+    redis_url = request.getfixturevalue("redis_server").url if "REDIS" in code else None
     result = subprocess.run(
         [sys.executable, str(script)],
-        env=_env(sandbox),
+        env=_env(sandbox, redis_url),
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -60,6 +66,42 @@ def test_a_python_block_runs_as_written(
     )
     assert result.returncode == 0, f"README.md line {line}:\n{result.stderr}"
     assert "Traceback" not in result.stderr
+
+
+def test_the_many_workers_recipe_runs_as_written(
+    sandbox: SandboxProcess, redis_server: Any, tmp_path: Path
+) -> None:
+    """plan.py, then one worker.py per piece, all at once, as the README's shell line."""
+    (plan,) = [code for kind, code, _ in BLOCKS if kind == "workers-plan"]
+    (worker,) = [code for kind, code, _ in BLOCKS if kind == "workers-run"]
+    (tmp_path / "plan.py").write_text(plan, "utf-8")
+    (tmp_path / "worker.py").write_text(worker, "utf-8")
+    env = _env(sandbox, redis_server.url)
+    planned = subprocess.run(
+        [sys.executable, "plan.py"], env=env, cwd=tmp_path, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    pieces = sorted(tmp_path.glob("piece-*.json"))
+    assert planned.stdout.strip() == f"{len(pieces)} pieces"
+    assert len(pieces) > 1
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "worker.py", piece.name],
+            env=env,
+            cwd=tmp_path,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for piece in pieces
+    ]
+    ids = []
+    for process in workers:
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+        ids += [line.split()[0] for line in out.splitlines()]
+    assert len(ids) == len(set(ids)) == 12  # the sandbox's time logs, each once
 
 
 def test_the_pytest_example_passes_under_pytest(tmp_path: Path) -> None:

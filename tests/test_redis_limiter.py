@@ -8,6 +8,7 @@ import asyncio
 import itertools
 import logging
 import re
+import time
 from typing import Any
 
 import pytest
@@ -84,6 +85,46 @@ async def test_the_schedule_is_on_redis_time_under_a_hashed_key(
     assert abs(stored - (seconds * 1_000_000 + micros)) < 5 * schedule.interval * 1e6
 
 
+async def test_the_spacing_is_learned_from_every_workers_round_trips(limiter: Any) -> None:
+    first = limiter.for_key("k")
+    second = RedisRateLimiter(limiter.redis, rate=50, margin=0.0).for_key("k")
+    await first.acquire()
+    assert first.interval == pytest.approx(0.020 + 0.050 / 50)  # the default jitter
+    for round_trip in (0.010, 0.011, 0.012, 0.010, 0.011):
+        for worker in (first, second):
+            worker.observe(round_trip, "GET /x/")
+            await worker.acquire()  # the sample goes with the next script call
+    # Neither worker has the 8 samples it needs on its own; together they have 10.
+    assert first._local.observed_jitter is None
+    assert first.interval == pytest.approx(0.020 + 0.002 * 11 / 9 / 50, abs=2e-6)
+
+
+async def test_a_worker_woken_late_leaves_its_slot_unused(limiter: Any) -> None:
+    schedule = limiter.for_key("k")
+    await schedule.acquire()
+    waiter = asyncio.ensure_future(schedule.acquire())
+    # Until the waiter has asked for its slot (~21 ms ahead), then a busy machine: the
+    # event loop is held (deliberately blocked) past that slot.
+    while schedule.commands < 2:  # noqa: ASYNC110
+        await asyncio.sleep(0)
+    time.sleep(0.08)  # noqa: ASYNC251
+    await waiter
+    assert schedule.late_slots == 1
+    assert schedule.commands == 3  # it reserved again rather than send late
+
+
+async def test_a_walk_on_a_shared_schedule_does_not_guess(limiter: Any) -> None:
+    async with (
+        Sandbox(records=3, client_secret=SECRET, rate_limit=False) as sandbox,
+        SevenTime(SECRET, base_url=sandbox.url, rate_limit=limiter) as st,
+    ):
+        assert len(await st.supplier_invoices.list().collect()) == 3
+        schedule = st.rate_limiter
+    assert isinstance(schedule, SharedSchedule)
+    # One page, one script call: no guessed pages polling Redis for an idle slot.
+    assert schedule.commands == st.stats.requests == 1
+
+
 async def test_a_429_pushes_every_worker_back(limiter: Any) -> None:
     loop = asyncio.get_running_loop()
     seen_429, other = limiter.for_key("k"), RedisRateLimiter(limiter.redis, rate=50).for_key("k")
@@ -94,8 +135,8 @@ async def test_a_429_pushes_every_worker_back(limiter: Any) -> None:
     await other.acquire()
     assert loop.time() - started >= 0.29  # the other "process" waited out the Retry-After
     state = await limiter.redis.hgetall(seen_429.key)
-    assert int(state[b"extra"]) > 0  # and everyone's spacing widened
-    assert seen_429.interval == before  # (shared in Redis, not doubled locally)
+    assert int(state[b"extra"]) > 0  # and everyone's spacing widened:
+    assert other.interval > before  # the other worker's too (the penalty is in Redis)
 
 
 async def test_a_cancelled_waiter_gives_its_slot_back(limiter: Any) -> None:

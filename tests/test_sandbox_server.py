@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -1203,7 +1204,9 @@ def test_main_parses_arguments_and_serves(monkeypatch: pytest.MonkeyPatch) -> No
     assert _cli.main(["--records", "7", "--port", "8123", "--no-rate-limit"]) == 0
     [(options, where)] = served
     assert SandboxConfig(**options) == SandboxConfig(records=7, rate_limit=False)
-    assert where == {"host": "127.0.0.1", "port": 8123, "access_log": False}
+    assert where == {"host": "127.0.0.1", "port": 8123, "access_log": False, "request_log": None}
+    assert _cli.main(["--request-log", "r.jsonl"]) == 0
+    assert served[-1][1]["request_log"] == "r.jsonl"
     with pytest.raises(SystemExit) as exited:
         _cli.main(["--fault-kinds", "bogus"])
     assert exited.value.code == 2
@@ -1244,3 +1247,22 @@ def test_sandbox_process_reports_a_child_that_does_not_start() -> None:
     with pytest.raises(TimeoutError, match="did not start listening"):
         slow.start()
     assert slow.pid is None
+
+
+def test_a_sandbox_process_writes_its_request_log_as_it_stops(tmp_path: Path) -> None:
+    from seventime_async import SevenTime
+    from seventime_async.testing import SandboxProcess
+
+    log = tmp_path / "requests.jsonl"
+
+    async def one_list(server: SandboxProcess) -> None:
+        async with SevenTime(server.client_secret, base_url=server.url) as st:
+            await st.supplier_invoices.list().collect()
+
+    with SandboxProcess(records=3, request_log=str(log), quiet=True) as server:
+        asyncio.run(one_list(server))
+        assert not log.exists()  # written on the way out
+    (entry,) = [json.loads(line) for line in log.read_text().splitlines()]
+    assert entry["key"] == "key0"
+    assert entry["status"] == 200
+    assert isinstance(entry["time"], float)

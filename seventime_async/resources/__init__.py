@@ -181,7 +181,13 @@ class Collections:
     invoice_tags: Lookup[InvoiceTag]
 
     def _bind_collections(
-        self, send: Send, base_url: str, rate: float | None, key_id: str = ""
+        self,
+        send: Send,
+        base_url: str,
+        rate: float | None,
+        key_id: str = "",
+        idle_guesses: bool = True,
     ) -> None:
         for spec in REGISTRY:
-            setattr(self, spec.name, spec.facade(spec, send, base_url, rate, key_id))
+            facade = spec.facade(spec, send, base_url, rate, key_id, idle_guesses)
+            setattr(self, spec.name, facade)

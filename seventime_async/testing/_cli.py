@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     add("--fault-seed", type=int, default=None, help="seed of the fault generator")
     add("--slow-seconds", type=float, default=_DEFAULTS.slow_seconds, help="wait of 'slow'")
     add("--access-log", action="store_true", help="log every request to stderr")
+    add(
+        "--request-log",
+        metavar="FILE",
+        help="on exit, write every request (arrival time on the monotonic clock, key "
+        "label, status) to FILE as JSON Lines",
+    )
     return parser
 
 
@@ -95,6 +101,7 @@ _SWITCHES = {
     "retry_after": ("--no-retry-after", False),
     "access_log": ("--access-log", True),
 }
+
 _VALUED = (
     "host",
     "port",
@@ -107,13 +114,15 @@ _VALUED = (
     "fault_rate",
     "fault_seed",
     "slow_seconds",
+    "request_log",
 )
 
 
 def argv_for(options: Mapping[str, Any]) -> list[str]:
     """Command-line arguments for sandbox keyword options (only for the options given).
 
-    Takes the :class:`SandboxConfig` field names plus ``host``, ``port`` and ``access_log``.
+    Takes the :class:`SandboxConfig` field names plus ``host``, ``port``, ``access_log``
+    and ``request_log``.
     """
     argv: list[str] = []
     for name, value in options.items():
@@ -140,6 +149,7 @@ async def serve(
     access_log: bool = False,
     stop: asyncio.Event | None = None,
     out: TextIO | None = None,
+    request_log: str | None = None,
 ) -> None:
     """Serve a sandbox until ``stop`` is set (by default: until SIGINT or SIGTERM).
 
@@ -162,9 +172,18 @@ async def serve(
             _LOG.info("sandbox listening on %s: %s", sandbox.url, _describe(sandbox.config))
             await stop.wait()
             _LOG.info("sandbox stopping")
+            if request_log is not None:
+                _write_request_log(request_log, sandbox)
     finally:
         for signum in signals:
             loop.remove_signal_handler(signum)
+
+
+def _write_request_log(path: str, sandbox: Sandbox) -> None:
+    with open(path, "w", encoding="utf-8") as log:
+        for entry in sandbox.requests:
+            line = {"time": entry.time, "key": entry.key, "status": entry.status}
+            log.write(json.dumps(line) + "\n")
 
 
 def _describe(config: SandboxConfig) -> str:
@@ -189,5 +208,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(message)s"
     )
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(options, host=args.host, port=args.port, access_log=args.access_log))
+        asyncio.run(
+            serve(
+                options,
+                host=args.host,
+                port=args.port,
+                access_log=args.access_log,
+                request_log=args.request_log,
+            )
+        )
     return 0

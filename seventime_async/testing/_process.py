@@ -31,8 +31,10 @@ class SandboxProcess:
 
     It is a context manager both plain and ``async`` (the async form runs the blocking
     start and stop in a thread). Starting waits for the child's JSON line; stopping sends
-    SIGTERM, waits ``stop_timeout`` seconds, then kills. Keyword options are those of
-    :class:`Sandbox`; the child's stderr goes to this process's stderr unless ``quiet``.
+    SIGTERM, waits ``stop_timeout`` seconds, then kills; ``request_log`` names a file the
+    child fills, as it stops, with every request it saw (arrival time, key, status).
+    Keyword options are those of :class:`Sandbox`; the child's stderr goes to this
+    process's stderr unless ``quiet``.
     """
 
     def __init__(
@@ -41,6 +43,7 @@ class SandboxProcess:
         host: str = "127.0.0.1",
         port: int = 0,
         access_log: bool = False,
+        request_log: str | None = None,
         quiet: bool = False,
         startup_timeout: float = 60.0,
         stop_timeout: float = 10.0,
@@ -52,7 +55,15 @@ class SandboxProcess:
             python,
             "-m",
             "seventime_async.testing",
-            *argv_for({"host": host, "port": port, "access_log": access_log, **options}),
+            *argv_for(
+                {
+                    "host": host,
+                    "port": port,
+                    "access_log": access_log,
+                    "request_log": request_log,
+                    **options,
+                }
+            ),
         ]
         self._quiet = quiet
         self._startup_timeout = startup_timeout
