@@ -130,6 +130,7 @@ def run(
         "seconds": ended - began,
         "script_calls": calls,
         "failed_workers": sum(1 for report in reports if not report),
+        "late_slots": sum(report.get("late_slots", 0) for report in reports),
         "complete": all(ids == sorted(set(ids)) and len(ids) == records for ids in complete),
     }
 

@@ -12,10 +12,13 @@ Each process puts a gate (an ``asyncio.Lock``) in front of the script and holds 
 its reserved slot has come: one reservation per process at a time, so the schedule is at
 most one slot per process deep and Redis sees about one command per request.
 
-The interval is the local limiter's: ``(period + jitter) / rate`` with the jitter this
-process observes (see ``_ratelimit``), plus the shared penalty, which a 429 seen by any
-worker doubles (and which decays with each grant). A 429 also pushes the whole schedule
-forward by its ``Retry-After``: every worker backs off together.
+The step is ``(period + jitter) / rate``: the jitter learned from every worker's round
+trips (a short list in Redis, per kind of request, ranged as in ``_ratelimit``), plus
+the shared penalty, which a 429 seen by any worker doubles (and which decays with each
+grant). A slot is followed by its worker's recent wake-up lateness too (a busy machine
+sends late), and a worker woken later than that leaves its slot unused. A 429 also
+pushes the whole schedule forward by its ``Retry-After``: every worker backs off
+together.
 
 Redis unreachable: requests wait for it (fail closed), retrying every 50 ms to 1 s, with
 one warning per outage; the call's own ``Timeouts.queue`` / ``Timeouts.call`` bound the
@@ -30,6 +33,7 @@ import asyncio
 import hashlib
 import logging
 import time
+from collections import deque
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -50,11 +54,14 @@ _RETRY_FIRST = 0.05
 _RETRY_MAX = 1.0
 #: The deepest queue a guard allows for (seconds): 40 processes at 4 per second.
 _MAX_DEPTH = 10.0
+#: The most wake-up lateness a worker's slots are followed by (seconds).
+_MAX_LATENESS = 0.1
 
 # KEYS[1]: the schedule; KEYS[2]: the round trips every worker reports.
 # ARGV: mode, a, b, ttl (ms), sample ("<kind>:<µs>" or ""), base step (µs: period x
 # (1 + margin) / rate), rate, default jitter, most jitter, the caller's own jitter (µs;
-# -1: not learned yet).
+# -1: not learned yet), the caller's lateness (µs: how late its event loop has been
+# waking; a reserved slot is followed by that much more, so a late send stays safe).
 #   reserve: a = guard (µs after now where a missing schedule starts; 0: now)
 #   idle:    a = guard; grants only when the schedule is free now
 #   release: a = slot, b = the end the caller set; gives the slot back if still last
@@ -106,7 +113,7 @@ end
 local slot = -1
 if mode == 'reserve' or (mode == 'idle' and nxt <= now) then
   slot = math.max(now, nxt)
-  nxt = slot + step + extra
+  nxt = slot + step + extra + tonumber(ARGV[11])
   extra = math.floor(extra * 0.99)
 elseif mode == 'release' then
   if nxt == b then nxt = a end
@@ -254,6 +261,7 @@ class SharedSchedule:
         self.commands = 0
         #: Slots left unused because the event loop woke too late for them.
         self.late_slots = 0
+        self._wake_lateness: deque[float] = deque(maxlen=16)
         self._called_at = 0.0
 
     def __repr__(self) -> str:
@@ -279,13 +287,16 @@ class SharedSchedule:
         async with self._gate:
             slot, now, end, _ = await self._run("reserve", self._guard())
             self._reserved(slot, now)
+            allowed = self._lateness_allowed()
             woke_late = await self._sleep_until(slot, now, end)
+            self._wake_lateness.append(max(0.0, woke_late))
             # A busy machine woke this worker late. Four steps hold a period plus the
-            # margin and the jitter allowed for; later than that, sent now, the request
-            # would meet the next workers' requests (their slots stand) in one server
-            # second. Leave the slot unused and take the next: the gap it leaves makes
-            # that one safe however late it goes, so once is enough.
-            if woke_late > self._lateness_allowed():
+            # margin and the jitter allowed for, and this worker's slots are followed by
+            # its recent lateness; later than that, sent now, the request would meet the
+            # next workers' requests (their slots stand) in one server second. Leave the
+            # slot unused and take the next: the gap it leaves makes that one safe
+            # however late it goes, so once is enough.
+            if woke_late > allowed:
                 self.late_slots += 1
                 slot, now, end, _ = await self._run("reserve", self._guard())
                 self._reserved(slot, now)
@@ -329,10 +340,16 @@ class SharedSchedule:
 
     def _lateness_allowed(self) -> float:
         """How late a grant may go out (seconds): the margin and the jitter that four
-        steps of the current spacing hold beyond one period."""
+        steps of the current spacing hold beyond one period, and the lateness this
+        worker's slots are followed by."""
         local = self._local
         base = local.period * (1.0 + local.margin) / local.rate
-        return local.period * local.margin + max(0.0, self.interval - base) * local.rate
+        jitter = max(0.0, self.interval - base) * local.rate
+        return local.period * local.margin + jitter + self._lateness()
+
+    def _lateness(self) -> float:
+        """How late this worker's event loop woke lately (the most of the last 16)."""
+        return min(_MAX_LATENESS, max(self._wake_lateness, default=0.0))
 
     async def _sleep_until(self, slot: int, now: int, end: int) -> float:
         """Sleep until the slot; how late (seconds) the event loop woke."""
@@ -400,6 +417,7 @@ class SharedSchedule:
                 _micros(DEFAULT_JITTER),
                 _micros(MAX_JITTER),
                 -1 if own is None else _micros(own),
+                _micros(self._lateness()),
             ],
         )
         slot, now, end, fresh, step = (int(value) for value in reply)

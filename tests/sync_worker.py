@@ -77,6 +77,7 @@ async def run(args: argparse.Namespace, shard: Shard, out: TextIO) -> dict[str, 
                 "requests": st.stats.requests,
                 "rate_limited": st.stats.rate_limited,
                 "commands": schedule.commands if isinstance(schedule, SharedSchedule) else 0,
+                "late_slots": schedule.late_slots if isinstance(schedule, SharedSchedule) else 0,
                 "seconds": time.monotonic() - started,
             }
     finally:
