@@ -13,10 +13,11 @@ its reserved slot has come: one reservation per process at a time, so the schedu
 most one slot per process deep and Redis sees about one command per request.
 
 The step is ``(period + jitter) / rate``: the jitter learned from every worker's round
-trips (a short list in Redis, per kind of request, ranged as in ``_ratelimit``), plus
-the shared penalty, which a 429 seen by any worker doubles (and which decays with each
-grant). A slot is followed by its worker's recent wake-up lateness too (a busy machine
-sends late), and a worker woken later than that leaves its slot unused. A 429 also
+trips (a short list in Redis, per kind of request, ranged as in ``_ratelimit``) plus
+the range of how late the workers' event loops wake for their slots (a busy machine
+sends late), and the shared penalty, which a 429 seen by any worker doubles (and which
+decays with each grant). A worker woken later than all that allows leaves its slot
+unused and takes the next. A 429 also
 pushes the whole schedule forward by its ``Retry-After``: every worker backs off
 together.
 
@@ -33,7 +34,6 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections import deque
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -54,14 +54,12 @@ _RETRY_FIRST = 0.05
 _RETRY_MAX = 1.0
 #: The deepest queue a guard allows for (seconds): 40 processes at 4 per second.
 _MAX_DEPTH = 10.0
-#: The most wake-up lateness a worker's slots are followed by (seconds).
-_MAX_LATENESS = 0.1
 
 # KEYS[1]: the schedule; KEYS[2]: the round trips every worker reports.
-# ARGV: mode, a, b, ttl (ms), sample ("<kind>:<µs>" or ""), base step (µs: period x
+# ARGV: mode, a, b, ttl (ms), samples ("<kind>:<µs>" tokens, space-separated; kind
+# "wake": how late a worker's event loop woke for a slot), base step (µs: period x
 # (1 + margin) / rate), rate, default jitter, most jitter, the caller's own jitter (µs;
-# -1: not learned yet), the caller's lateness (µs: how late its event loop has been
-# waking; a reserved slot is followed by that much more, so a late send stays safe).
+# -1: not learned yet).
 #   reserve: a = guard (µs after now where a missing schedule starts; 0: now)
 #   idle:    a = guard; grants only when the schedule is free now
 #   release: a = slot, b = the end the caller set; gives the slot back if still last
@@ -77,7 +75,9 @@ local a = tonumber(ARGV[2])
 local b = tonumber(ARGV[3])
 local ttl = tonumber(ARGV[4])
 if ARGV[5] ~= '' then
-  redis.call('LPUSH', KEYS[2], ARGV[5])
+  for token in string.gmatch(ARGV[5], '%S+') do
+    redis.call('LPUSH', KEYS[2], token)
+  end
   redis.call('LTRIM', KEYS[2], 0, 63)
   redis.call('PEXPIRE', KEYS[2], ttl)
 end
@@ -91,16 +91,17 @@ for _, entry in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
     highs[kind] = math.max(highs[kind] or value, value)
   end
 end
-local learned = -1
+local learned, wake = -1, 0
 for kind, n in pairs(counts) do
   if n >= 8 then
-    learned = math.max(learned, (highs[kind] - lows[kind]) * (n + 1) / (n - 1))
+    local spread = (highs[kind] - lows[kind]) * (n + 1) / (n - 1)
+    if kind == 'wake' then wake = spread else learned = math.max(learned, spread) end
   end
 end
 local own = tonumber(ARGV[10])
 local jitter = tonumber(ARGV[8])
 if learned >= 0 then jitter = learned elseif own >= 0 then jitter = own end
-jitter = math.min(math.max(jitter, own), tonumber(ARGV[9]))
+jitter = math.min(math.max(jitter, own) + wake, tonumber(ARGV[9]))
 local step = tonumber(ARGV[6]) + jitter / tonumber(ARGV[7])
 local state = redis.call('HMGET', KEYS[1], 'next', 'extra')
 local nxt = tonumber(state[1])
@@ -113,7 +114,7 @@ end
 local slot = -1
 if mode == 'reserve' or (mode == 'idle' and nxt <= now) then
   slot = math.max(now, nxt)
-  nxt = slot + step + extra + tonumber(ARGV[11])
+  nxt = slot + step + extra
   extra = math.floor(extra * 0.99)
 elseif mode == 'release' then
   if nxt == b then nxt = a end
@@ -261,7 +262,9 @@ class SharedSchedule:
         self.commands = 0
         #: Slots left unused because the event loop woke too late for them.
         self.late_slots = 0
-        self._wake_lateness: deque[float] = deque(maxlen=16)
+        # How late the event loop woke for the last slot, for the next call to share.
+        self._wake_sample = ""
+        self._kinds_seen: set[str] = set()
         self._called_at = 0.0
 
     def __repr__(self) -> str:
@@ -274,8 +277,13 @@ class SharedSchedule:
         return self._step if self._step is not None else self._local.interval
 
     def observe(self, round_trip: float, kind: str = "", sent_at: float | None = None) -> None:
-        """Record one round trip: kept locally, and shared with the next script call."""
+        """Record one round trip: kept locally, and shared with the next script call
+        (but for a worker's first of each kind: it carries the new connection's set-up,
+        which is a late departure, not jitter)."""
         self._local.observe(round_trip, kind)
+        if kind not in self._kinds_seen:
+            self._kinds_seen.add(kind)
+            return
         kind_id = hashlib.sha1(kind.encode(), usedforsecurity=False).hexdigest()[:8]
         self._sample = f"{kind_id}:{_micros(round_trip)}"
 
@@ -289,13 +297,13 @@ class SharedSchedule:
             self._reserved(slot, now)
             allowed = self._lateness_allowed()
             woke_late = await self._sleep_until(slot, now, end)
-            self._wake_lateness.append(max(0.0, woke_late))
+            self._wake_sample = f"wake:{_micros(woke_late)}"
             # A busy machine woke this worker late. Four steps hold a period plus the
-            # margin and the jitter allowed for, and this worker's slots are followed by
-            # its recent lateness; later than that, sent now, the request would meet the
-            # next workers' requests (their slots stand) in one server second. Leave the
-            # slot unused and take the next: the gap it leaves makes that one safe
-            # however late it goes, so once is enough.
+            # margin and the jitter allowed for (which includes how much the workers'
+            # wake-ups vary); later than that, sent now, the request would meet the next
+            # workers' requests (their slots stand) in one server second. Leave the slot
+            # unused and take the next: the gap it leaves makes that one safe however
+            # late it goes, so once is enough.
             if woke_late > allowed:
                 self.late_slots += 1
                 slot, now, end, _ = await self._run("reserve", self._guard())
@@ -340,22 +348,17 @@ class SharedSchedule:
 
     def _lateness_allowed(self) -> float:
         """How late a grant may go out (seconds): the margin and the jitter that four
-        steps of the current spacing hold beyond one period, and the lateness this
-        worker's slots are followed by."""
+        steps of the current spacing hold beyond one period."""
         local = self._local
         base = local.period * (1.0 + local.margin) / local.rate
-        jitter = max(0.0, self.interval - base) * local.rate
-        return local.period * local.margin + jitter + self._lateness()
-
-    def _lateness(self) -> float:
-        """How late this worker's event loop woke lately (the most of the last 16)."""
-        return min(_MAX_LATENESS, max(self._wake_lateness, default=0.0))
+        return local.period * local.margin + max(0.0, self.interval - base) * local.rate
 
     async def _sleep_until(self, slot: int, now: int, end: int) -> float:
         """Sleep until the slot; how late (seconds) the event loop woke."""
         loop = asyncio.get_running_loop()
-        # The slot is due that long after the script ran (when the call was sent, give or
-        # take half a Redis round trip), however late this process read the answer.
+        # The slot is due that long after the script ran (at the latest: when the call
+        # was sent, give or take the Redis round trip), however late this process read
+        # the answer (a held event loop reads it late too).
         due = self._called_at + max(0, slot - now) / 1e6
         try:
             if slot > now:
@@ -401,7 +404,8 @@ class SharedSchedule:
     async def _call(self, mode: str, a: int, b: int) -> tuple[int, int, int, int]:
         self.commands += 1
         self._called_at = asyncio.get_running_loop().time()
-        sample, self._sample = self._sample, ""
+        sample = f"{self._sample} {self._wake_sample}".strip()
+        self._sample = self._wake_sample = ""
         local = self._local
         own = local.observed_jitter
         reply = await self._owner._script(
@@ -417,7 +421,6 @@ class SharedSchedule:
                 _micros(DEFAULT_JITTER),
                 _micros(MAX_JITTER),
                 -1 if own is None else _micros(own),
-                _micros(self._lateness()),
             ],
         )
         slot, now, end, fresh, step = (int(value) for value in reply)

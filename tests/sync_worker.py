@@ -92,8 +92,15 @@ def main() -> None:
     parser.add_argument("--limiter", choices=("redis", "local", "throttled"), default="redis")
     parser.add_argument("--redis-url")
     parser.add_argument("--rate", type=float, default=4.0)
+    parser.add_argument(
+        "--go", help="a file to wait for before starting (after imports: a start barrier)"
+    )
     args = parser.parse_args()
     shard = Shard.from_dict(json.loads(Path(args.shard).read_text()))
+    if args.go:
+        Path(args.out + ".ready").touch()
+        while not Path(args.go).exists():
+            time.sleep(0.005)
     with open(args.out, "w", encoding="utf-8") as out:
         report = asyncio.run(run(args, shard, out))
     print(json.dumps(report), flush=True)

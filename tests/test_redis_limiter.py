@@ -50,8 +50,10 @@ async def test_grants_are_evenly_spaced_across_limiters_of_one_key(limiter: Any)
     both = await asyncio.gather(_grant_times(first, 6), _grant_times(second, 6))
     times = sorted(both[0] + both[1])
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
-    # Each grant follows the previous one by the interval (local timer error aside).
-    assert min(gaps) >= first.interval * 0.9
+    # No burst: grants never come together (a grant woken a little late makes the next
+    # gap a little short, so not the whole interval), and together they take the
+    # schedule's time.
+    assert min(gaps) >= first.interval * 0.5
     assert times[-1] - times[0] >= 11 * first.interval * 0.95
     assert first.commands + second.commands == 12  # one script call per grant
 
@@ -94,9 +96,12 @@ async def test_the_spacing_is_learned_from_every_workers_round_trips(limiter: An
         for worker in (first, second):
             worker.observe(round_trip, "GET /x/")
             await worker.acquire()  # the sample goes with the next script call
-    # Neither worker has the 8 samples it needs on its own; together they have 10.
-    assert first._local.observed_jitter is None
-    assert first.interval == pytest.approx(0.020 + 0.002 * 11 / 9 / 50, abs=2e-6)
+    # Neither worker has the 8 samples it needs on its own; together they have 8 (a
+    # worker's first of a kind is not shared: it carries the connection's set-up).
+    assert second._local.observed_jitter is None
+    learned = 0.002 * 9 / 7  # the range 10-12 ms of 8 samples, scaled
+    # ... plus how much their wake-ups varied (well under 5 ms here), not the default 50.
+    assert 0.020 + learned / 50 <= second.interval < 0.020 + (learned + 0.005) / 50
 
 
 async def test_a_worker_woken_late_leaves_its_slot_unused(limiter: Any) -> None:
