@@ -4,8 +4,8 @@ One schedule per API key lives in Redis, a hash ``<prefix>:{<key id>}:schedule``
 key id is a one-way hash of the secret; the braces keep every key of one API key in one
 Redis Cluster slot). It holds the next free slot, in microseconds on Redis's own clock,
 and a spacing penalty shared by all workers. One Lua script, atomic, reads ``TIME``,
-reserves the caller's slot and moves the schedule on by the caller's interval: one
-command per request, evenly spaced, first come first served, and no machine's clock is
+reserves the caller's slot and moves the schedule on by one step: one command per
+request, evenly spaced, first come first served, and no machine's clock is
 involved (a worker only sleeps the *difference* the script returns).
 
 Each process puts a gate (an ``asyncio.Lock``) in front of the script and holds it until
@@ -17,9 +17,8 @@ trips (a short list in Redis, per kind of request, ranged as in ``_ratelimit``) 
 the range of how late the workers' event loops wake for their slots (a busy machine
 sends late), and the shared penalty, which a 429 seen by any worker doubles (and which
 decays with each grant). A worker woken later than all that allows leaves its slot
-unused and takes the next. A 429 also
-pushes the whole schedule forward by its ``Retry-After``: every worker backs off
-together.
+unused and takes the next. A 429 also pushes the whole schedule forward by its
+``Retry-After``: every worker backs off together.
 
 Redis unreachable: requests wait for it (fail closed), retrying every 50 ms to 1 s, with
 one warning per outage; the call's own ``Timeouts.queue`` / ``Timeouts.call`` bound the
@@ -42,7 +41,7 @@ from ._ratelimit import DEFAULT_JITTER, MAX_JITTER, RateLimiter
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-__all__ = ["REDIS_URL_ENV_VAR", "RedisRateLimiter"]
+__all__ = ["REDIS_URL_ENV_VAR", "RedisRateLimiter", "SharedSchedule"]
 
 REDIS_URL_ENV_VAR = "SEVENTIME_REDIS_URL"
 logger = logging.getLogger("seventime_async")
