@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
+import shutil
+import tempfile
 import time
 from collections.abc import Awaitable
+from pathlib import Path
 from typing import Any
 
 from _common import (
+    LIST_PATH,
     PAGE_SIZE,
     RATE_INTERVAL,
     Server,
@@ -31,7 +36,12 @@ from _common import (
 from seventime_async import SevenTime, SevenTimeError
 
 GOAL_RATIO = 1.05
+#: Issue 12: the default walk at the bound at every latency.
+DEFAULT_GOAL = {0.02: 1.02, 0.3: 1.02, 1.0: 1.02, 2.0: 1.03}
 DEFAULT_CONCURRENCY = 4  # the SDK's DEFAULT_LIST_CONCURRENCY, passed implicitly
+#: Tasks sending single-record requests for the whole of a "busy client" short list: more
+#: than 4/s x the round trip, so a reserved request always waits for the next slot.
+BUSY_TASKS = 14
 
 
 async def sdk_export(
@@ -84,12 +94,65 @@ def plan_runs(latency: float, quick: bool) -> list[list[Run]]:
     """
     default = Run("sdk", f"{DEFAULT_CONCURRENCY} (default)", DEFAULT_CONCURRENCY)
     spec = Run("sdk spec", f"{DEFAULT_CONCURRENCY}, `speculative=True`", 4.1, SPECULATIVE)
+    if latency > 1.0:  # the raw loop would take pages x latency: only the SDK's walks
+        return [[default], [spec]]
     sweep = [] if latency not in (0.3, 1.0) else [1] if quick else [1, 2, 8]
     by_c = {c: Run(f"sdk c={c}", str(c), c, {"concurrency": c}) for c in sweep}
     slow = {0.3: (1,), 1.0: (1, 2)}.get(latency, ())
     groups = [[default], [spec], [RAW, *[by_c[c] for c in sweep if c in slow]]]
     groups += [[by_c[c]] for c in sweep if c not in slow]
     return groups
+
+
+async def short_list(url: str, key: str, agent: str, *, busy: bool) -> dict[str, Any]:
+    """A one-page list with every default (``supplier_invoice_number=``: one record), on
+    an idle client or on one whose other tasks want every rate-limit slot (BUSY_TASKS
+    tasks fetching single records). The server's request log tells the list's requests
+    from the single-record ones, by path."""
+    st = SevenTime(key, base_url=url, user_agent=agent, max_concurrency=BUSY_TASKS + 4)
+    async with st:
+        first = await st.supplier_invoices.list(limit=1, pages=range(1, 2)).collect()
+        number, record_id = first[0].supplier_invoice_number, first[0].id
+        stop = asyncio.Event()
+        gets = 0
+
+        async def other_requests() -> None:
+            nonlocal gets
+            while not stop.is_set():
+                await st.supplier_invoices.get(record_id)
+                gets += 1
+
+        others = [asyncio.create_task(other_requests()) for _ in range(BUSY_TASKS if busy else 0)]
+        if busy:
+            await asyncio.sleep(2.0)  # the stream has filled the limiter's queue
+        began, gets_before = time.perf_counter(), gets
+        records = len(await st.supplier_invoices.list(supplier_invoice_number=number).collect())
+        seconds = time.perf_counter() - began
+        gets_during = gets - gets_before
+        stop.set()
+        await asyncio.gather(*others)
+    return {"records": records, "seconds": seconds, "gets_per_second": gets_during / seconds}
+
+
+def short_lists(server: Server, latency: float) -> list[dict[str, Any]]:
+    """Both short lists, each on its own key (``key``: the sandbox's label for it)."""
+    out = []
+    for busy in (False, True):
+        agent = f"bench/short_{'busy' if busy else 'idle'}/L={latency}"
+        key = server.next_key()
+        result = asyncio.run(short_list(server.url, key, agent, busy=busy))
+        result.update(busy=busy, latency=latency, key=f"key{server.keys.index(key) + 1}")
+        out.append(result)
+    return out
+
+
+def count_list_requests(shorts: list[dict[str, Any]], request_log: Path) -> None:
+    """Every list request that arrived, answered or given up by the client (a guess
+    dropped in flight), less the one that found the record to filter by."""
+    entries = [json.loads(line) for line in request_log.read_text().splitlines()]
+    for short in shorts:
+        lists = [e for e in entries if e["key"] == short["key"] and e["path"] == LIST_PATH]
+        short["list_requests"] = len(lists) - 1
 
 
 async def run_group(server: Server, latency: float, group: list[Run]) -> dict[str, dict[str, Any]]:
@@ -114,8 +177,15 @@ async def run_group(server: Server, latency: float, group: list[Run]) -> dict[st
 def run_latency(latency: float, records: int, quick: bool) -> dict[str, Any]:
     pages = -(-records // PAGE_SIZE)
     groups = plan_runs(latency, quick)
-    keys = pages + 2 + sum(len(g) for g in groups)
-    with Server(keys=keys, records=records, latency=latency, rate_limit=True) as server:
+    keys = pages + 4 + sum(len(g) for g in groups)
+    request_log = Path(tempfile.mkdtemp(prefix="seventime-bench-")) / "requests.jsonl"
+    with Server(
+        keys=keys,
+        records=records,
+        latency=latency,
+        rate_limit=True,
+        request_log=str(request_log),
+    ) as server:
         asyncio.run(warm_up(server.url, server.keys[:pages], pages))
         server._next = pages  # the warm-up used one key per page
         rtt = asyncio.run(round_trip(server.url, server.next_key()))
@@ -125,12 +195,22 @@ def run_latency(latency: float, records: int, quick: bool) -> dict[str, Any]:
             runs.update(asyncio.run(run_group(server, latency, group)))
         time.sleep(0.5)  # let the child's access log catch up
         statuses = server.statuses_by_agent()
+        shorts = short_lists(server, latency)
+    count_list_requests(shorts, request_log)
+    shutil.rmtree(request_log.parent, ignore_errors=True)
     for run in runs.values():
         seen = statuses.get(run["agent"], {})
         run["server_429"] = seen.get(429, 0)
         run["server_requests"] = sum(seen.values())
     bound = (pages - 1) * RATE_INTERVAL + rtt
-    return {"latency": latency, "pages": pages, "rtt": rtt, "bound": bound, "runs": runs}
+    return {
+        "latency": latency,
+        "pages": pages,
+        "rtt": rtt,
+        "bound": bound,
+        "runs": runs,
+        "short_lists": shorts,
+    }
 
 
 def which_meet(ratios: dict[str, float]) -> str:
@@ -145,7 +225,7 @@ def which_meet(ratios: dict[str, float]) -> str:
 
 def section(quick: bool) -> dict[str, Any]:
     records = 4_000 if quick else 20_000
-    latencies = (0.02, 0.3) if quick else (0.02, 0.3, 1.0)
+    latencies = (0.02, 0.3) if quick else (0.02, 0.3, 1.0, 2.0)
     results = [run_latency(latency, records, quick) for latency in latencies]
     shown = (
         ("sdk", "SDK, `list()` (defaults)"),
@@ -156,9 +236,12 @@ def section(quick: bool) -> dict[str, Any]:
     goals: list[list[Any]] = []
     main_rows = []
     for res in results:
-        bound, raw_seconds = res["bound"], res["runs"]["raw"]["seconds"]
+        bound = res["bound"]
+        raw_seconds = res["runs"]["raw"]["seconds"] if "raw" in res["runs"] else None
         for label, name in shown:
-            run = res["runs"][label]
+            run = res["runs"].get(label)
+            if run is None:
+                continue
             main_rows.append(
                 [
                     f"{res['latency']:g}",
@@ -169,7 +252,7 @@ def section(quick: bool) -> dict[str, Any]:
                     f"**{run['seconds'] / bound:.3f}**",
                     f"{run['rate_limited']} / {run['server_429']}",
                     run.get("error") or "none",
-                    f"{run['seconds'] / raw_seconds:.2f}" if label != "raw" else "",
+                    f"{run['seconds'] / raw_seconds:.2f}" if label != "raw" and raw_seconds else "",
                 ]
             )
         ratios = {
@@ -185,6 +268,29 @@ def section(quick: bool) -> dict[str, Any]:
                 which_meet(ratios),
             ]
         )
+    for res in results:
+        default_ratio = res["runs"]["sdk"]["seconds"] / res["bound"]
+        target = DEFAULT_GOAL[res["latency"]]
+        goals.append(
+            [
+                f"12. default `list()`, L={res['latency']:g} s: time / bound",
+                f"{default_ratio:.3f}",
+                f"<= {target}",
+                default_ratio <= target,
+            ]
+        )
+    shorts = [short for res in results for short in res["short_lists"]]
+    idle_waste = [short["list_requests"] - 1 for short in shorts if not short["busy"]]
+    busy_waste = [short["list_requests"] - 1 for short in shorts if short["busy"]]
+    goals.append(
+        [
+            "12. wasted requests per one-page list, default `list()`: idle client / "
+            "client whose other requests want every slot (most at any latency)",
+            f"{max(idle_waste)} / {max(busy_waste)}",
+            "- / 0",
+            max(busy_waste) == 0,
+        ]
+    )
     sdk_runs = [run for res in results for label, run in res["runs"].items() if label != "raw"]
     sdk_429 = sum(run["rate_limited"] + run["server_429"] for run in sdk_runs)
     sdk_errors = [run["error"] for run in sdk_runs if run["error"]]
@@ -223,6 +329,40 @@ def section(quick: bool) -> dict[str, Any]:
             main_rows,
         ),
     ]
+    md.append(
+        "Short lists: a one-page list (`supplier_invoice_number=`, one record) with every "
+        "default, once on an idle client and once on a client whose other tasks "
+        f"({BUSY_TASKS} of them, fetching single records) want every rate-limit slot. "
+        "Before page 1's meta says how many pages there are, the default walk guesses the "
+        "next pages on *idle* limiter slots only (one more each time the rate would have "
+        "sent one while page 1 is out, up to 12): on an idle client a short list spends "
+        "slots nobody wanted; on a busy one it takes none, and is dropped unsent. List "
+        "requests counted by the server (they carry the filter); single-record requests "
+        "per second during the list, against the 4/s limit."
+    )
+    md.append(
+        md_table(
+            [
+                "L (s)",
+                "client",
+                "list requests (1 needed)",
+                "wasted",
+                "list time (s)",
+                "other requests / s during the list",
+            ],
+            [
+                [
+                    f"{short['latency']:g}",
+                    "busy" if short["busy"] else "idle",
+                    short["list_requests"],
+                    short["list_requests"] - 1,
+                    f"{short['seconds']:.2f}",
+                    f"{short['gets_per_second']:.2f}" if short["busy"] else "",
+                ]
+                for short in shorts
+            ],
+        )
+    )
     sweep_latencies = [res for res in results if res["latency"] in (0.3, 1.0)]
     if sweep_latencies:
         names: dict[str, tuple[float, str]] = {}

@@ -30,7 +30,7 @@ from ._incremental import ChangeFeed, ChangeStats
 from ._models import Page, PageMeta, calendar_day
 from ._options import SortDirection
 from ._pagination import Checkpoint, Paginator, PaginatorStats
-from ._ratelimit import KeyLimiter, Limiter, RateLimiter
+from ._ratelimit import IdleOnly, KeyLimiter, Limiter, RateLimiter
 from ._redis_limiter import RedisRateLimiter, SharedSchedule
 from ._resource import RawResponse
 from ._retry import RetryPolicy
@@ -94,6 +94,7 @@ __all__ = [
     "ErrorResponse",
     "EventLoopError",
     "FileSyncState",
+    "IdleOnly",
     "InvalidRequestError",
     "InvoiceItem",
     "ItemType",

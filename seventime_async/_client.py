@@ -19,7 +19,7 @@ from ._decode import Response
 from ._exceptions import InvalidRequestError
 from ._http import Request
 from ._options import check_retry, check_timeout
-from ._ratelimit import KeyLimiter, Limiter, RateLimiter
+from ._ratelimit import IdleOnly, KeyLimiter, Limiter, RateLimiter
 from ._redis_limiter import REDIS_URL_ENV_VAR, RedisRateLimiter
 from ._retry import RetryPolicy
 from ._secret import Secret
@@ -318,10 +318,11 @@ class SevenTime(Collections):
         retry: RetryPolicy | None = None,
         extra_headers: tuple[tuple[str, str], ...] = (),
         extra_query: tuple[tuple[str, str], ...] = (),
-        idle: bool = False,
+        idle: IdleOnly = False,
     ) -> Response:
         """Send ``request`` (limiter, retries, deadlines); returns a 2xx response.
-        ``idle``: take only a limiter slot no other request wants (a speculative page)."""
+        ``idle``: take only a limiter slot no other request wants (a speculative page;
+        a callable: while it says so)."""
         settings = CallSettings(
             idle=idle,
             timeouts=timeout or self.timeouts,

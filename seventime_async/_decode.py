@@ -54,6 +54,9 @@ class Response:
     body: bytes
     method: str
     path: str
+    #: The event loop's time when the status and headers arrived, before the body was
+    #: read (None: the transport does not say). Paces the client: see ``Sender.send``.
+    answered_at: float | None = None
 
 
 @attrs.frozen(slots=True)

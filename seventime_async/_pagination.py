@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import time
 import weakref
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Mapping
@@ -26,6 +27,7 @@ from ._decode import RawPage, iter_records
 from ._exceptions import InvalidRequestError, PaginationError
 from ._models import Page
 from ._naming import attribute_name
+from ._ratelimit import IdleOnly
 from ._shards import Shard, ShardKey, compare_keys, plan_shards, record_key
 
 __all__ = ["Checkpoint", "PagePlan", "Paginator", "PaginatorStats"]
@@ -35,12 +37,14 @@ U = TypeVar("U")
 logger = logging.getLogger("seventime_async")
 
 #: ``fetch(filters, page, limit, idle)``: ``idle`` asks for a page that may only take
-#: a rate-limiter slot nobody else wants (a speculative page, see ``Paginator``).
-FetchPage = Callable[[tuple[tuple[str, str], ...], int, int, bool], Awaitable[RawPage]]
+#: a rate-limiter slot nobody else wants, while it says so (a speculative page, see
+#: ``Paginator`` and ``IdleOnly``).
+FetchPage = Callable[[tuple[tuple[str, str], ...], int, int, IdleOnly], Awaitable[RawPage]]
 
-# Decoding a record takes ~15 us: handing the loop back every 50 records keeps any stall
-# the SDK causes far below a millisecond, whatever the consumer does between records.
-_RECORDS_PER_LOOP_TURN = 50
+# Records are decoded (and consumed) in turns of at most ~1 ms of the event loop: a rate
+# limiter's grant, another request's answer, wait at most that long behind a page. Time,
+# not a count of records: records differ in size, and consumers in what they do with them.
+_LOOP_TURN_SECONDS = 0.001
 
 
 @attrs.frozen(kw_only=True)
@@ -358,7 +362,8 @@ class Paginator(Generic[T]):
         async with contextlib.aclosing(self._run(walk)) as pages:
             async for raw, number in pages:
                 fresh = 0
-                for index, record in enumerate(self._unseen(raw, walk)):
+                turn_ends = time.perf_counter() + _LOOP_TURN_SECONDS
+                for record in self._unseen(raw, walk):
                     fresh += 1
                     if remaining is not None:
                         if remaining == 0:
@@ -366,8 +371,9 @@ class Paginator(Generic[T]):
                         remaining -= 1
                     walk.stats.records += 1
                     yield record
-                    if index % _RECORDS_PER_LOOP_TURN == _RECORDS_PER_LOOP_TURN - 1:
+                    if time.perf_counter() >= turn_ends:
                         await asyncio.sleep(0)
+                        turn_ends = time.perf_counter() + _LOOP_TURN_SECONDS
                 self._check_progress(raw, number, fresh, walk)
                 self._page_completed(number, walk)
                 if remaining == 0:
@@ -379,10 +385,12 @@ class Paginator(Generic[T]):
         async with contextlib.aclosing(self._run(walk)) as pages:
             async for raw, number in pages:
                 items: list[T] = []
+                turn_ends = time.perf_counter() + _LOOP_TURN_SECONDS
                 for record in self._unseen(raw, walk):
                     items.append(record)
-                    if len(items) % _RECORDS_PER_LOOP_TURN == 0:
+                    if time.perf_counter() >= turn_ends:
                         await asyncio.sleep(0)
+                        turn_ends = time.perf_counter() + _LOOP_TURN_SECONDS
                 self._check_progress(raw, number, len(items), walk)
                 if remaining is not None:
                     items = items[:remaining]
@@ -491,12 +499,19 @@ class Paginator(Generic[T]):
         loop = asyncio.get_running_loop()
         first_asked = loop.time()  # the first page is asked at once, below
 
+        def still_guessing() -> bool:
+            # Asked by a guess's limiter wait: once the first page is in, a guess that
+            # is still waiting is a page the walk needs; it waits for a turn as usual.
+            return guessing
+
         def top_up() -> None:
             nonlocal next_number
             while len(in_flight) < window and plan.may_fetch(next_number):
                 idle = guessing and next_number > plan.first_page
                 task = asyncio.ensure_future(
-                    self._fetch_page(self._filters, next_number, plan.limit, idle)
+                    self._fetch_page(
+                        self._filters, next_number, plan.limit, still_guessing if idle else False
+                    )
                 )
                 in_flight.append((next_number, task))
                 next_number += 1
@@ -504,7 +519,20 @@ class Paginator(Generic[T]):
         try:
             top_up()
             while in_flight:
-                number, task = in_flight.popleft()
+                number, task = in_flight[0]
+                if guessing and self._rate is not None:
+                    # A slow first page: keep guessing, one more page each time the rate
+                    # would have sent one, so the pages keep coming at the limit (the
+                    # guesses still take only idle slots).
+                    while not task.done() and window < MAX_WINDOW:
+                        await asyncio.wait([task], timeout=1 / self._rate)
+                        grown = window_for(loop.time() - first_asked, self._rate, window)
+                        if grown > window:
+                            window = grown
+                            last = plan.wanted_last_page(plan.first_page + window - 1)
+                            plan = attrs.evolve(plan, last_page=last)
+                            top_up()
+                in_flight.popleft()
                 raw = await task
                 guessing = False
                 if self._started_too_late(number, raw, plan.first_page):

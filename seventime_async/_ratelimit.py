@@ -15,8 +15,9 @@ scaled by (n + 1) / (n - 1): n samples of a uniform spread cover only that much 
 on average. Until eight round trips are seen, 50 ms is assumed. A 429 adds a penalty
 that doubles with every further 429 and decays slowly with each answer that is not one.
 Grants are reserved slots on one time line: evenly spaced, in call order, never in a
-burst, and never sooner than one interval after the previous grant actually went (a
-grant the event loop woke late pushes the later ones back). A waiter that is cancelled
+burst, and never sooner than ``rate`` intervals after the grant ``rate`` places back
+actually went (a grant the event loop woke late pushes back the one that would meet it
+in a window, not every later one). A waiter that is cancelled
 gives its slot back when it was the last one reserved (otherwise it leaves a gap: later
 grants are never pulled forward). ``pause`` holds every request of the client for a
 429's ``Retry-After``.
@@ -31,9 +32,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict, deque
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol, TypeAlias
 
-__all__ = ["KeyLimiter", "Limiter", "RateLimiter"]
+__all__ = ["IdleOnly", "KeyLimiter", "Limiter", "RateLimiter"]
+
+#: ``acquire(idle_only=...)``: True takes only a slot nobody else wants; a callable is
+#: asked again each time the waiter wakes, and once it answers False the request waits
+#: for a turn like any other (a speculative page that turned out to be needed).
+IdleOnly: TypeAlias = bool | Callable[[], bool]
 
 #: The jitter assumed before enough round trips are seen, and the most ever assumed.
 DEFAULT_JITTER = 0.050
@@ -58,8 +65,9 @@ class KeyLimiter(Protocol):
     #: True)``): cheap for a local limiter, a poll of a busy shared schedule otherwise.
     idle_slots: bool
 
-    async def acquire(self, *, idle_only: bool = False) -> None:
-        """Wait for this request's turn (``idle_only``: only a turn nobody else wants)."""
+    async def acquire(self, *, idle_only: IdleOnly = False) -> None:
+        """Wait for this request's turn (``idle_only``: only a turn nobody else wants,
+        while it says so; see :data:`IdleOnly`)."""
         ...
 
     def observe(self, round_trip: float, kind: str = "", sent_at: float | None = None) -> None:
@@ -179,16 +187,16 @@ class RateLimiter:
 
     # -- granting -----------------------------------------------------------------------
 
-    async def acquire(self, *, idle_only: bool = False) -> None:
+    async def acquire(self, *, idle_only: IdleOnly = False) -> None:
         """Wait until this request may be sent (its reserved slot).
 
         ``idle_only``: reserve nothing; take a slot only when it is free and nobody has
         reserved it, so that every other request goes first (a speculative page). Such a
-        waiter cancelled before its turn costs nothing.
+        waiter cancelled before its turn costs nothing. A callable is asked each time the
+        waiter wakes: once it answers False, the request reserves a slot as usual.
         """
         loop = asyncio.get_running_loop()
-        if idle_only:
-            await self._acquire_idle(loop)
+        if idle_only and await self._acquire_idle(loop, idle_only):
             return
         while True:
             now = loop.time()
@@ -197,13 +205,10 @@ class RateLimiter:
             try:
                 if slot > now:
                     await asyncio.sleep(slot - now)
-                # A busy event loop may have woken the previous grant late: never go
-                # out sooner than one interval after it actually went.
-                # A request that left late (see ``_window_floor``) pushes it back too.
-                earliest = max(self._last_grant + self.interval, self._window_floor())
-                late = earliest - loop.time()
-                if late > 0:
-                    self._next_slot += late
+                # The grant ``rate`` places back may have gone (or left) late, woken by a
+                # busy event loop: keep a whole window after it. Only this grant waits;
+                # the later slots stand, so one late wake-up is not paid for again.
+                while (late := self._window_floor() - loop.time()) > 0:  # noqa: ASYNC110
                     await asyncio.sleep(late)
             except asyncio.CancelledError:
                 if self._next_slot == reserved_until:  # nobody reserved after us
@@ -214,8 +219,9 @@ class RateLimiter:
                 return
             # A 429 paused the client while this request waited: wait out the pause too.
 
-    async def _acquire_idle(self, loop: asyncio.AbstractEventLoop) -> None:
-        while True:
+    async def _acquire_idle(self, loop: asyncio.AbstractEventLoop, idle_only: IdleOnly) -> bool:
+        """Take an idle slot (True), or stop when ``idle_only`` says no more (False)."""
+        while still_idle(idle_only):
             now = loop.time()
             free_at = max(
                 self._next_slot,
@@ -226,9 +232,10 @@ class RateLimiter:
             if free_at <= now:
                 self._next_slot = now + self.interval
                 self._granted(now)
-                return
+                return True
             # Wake when the slot frees; a reserved request may take it first.
             await asyncio.sleep(free_at - now)
+        return False
 
     async def wait_out_pause(self) -> None:
         """Wait until a pause (``pause``) is over; at once when there is none."""
@@ -243,28 +250,33 @@ class RateLimiter:
 
     def _window_floor(self) -> float:
         """The earliest the next grant may go so that it and the ``rate`` grants before
-        it never meet in one window at the server. Grants are spaced for that already,
-        but a request that left late (a new connection's handshake, a busy loop) arrives
-        late: its round trip, longer than the fastest of its kind by more than the
-        jitter allowed for, shows by how much, and pushes the next grants back."""
+        it never meet in one window at the server: ``rate`` intervals (a period and the
+        jitter) after the grant ``rate`` places back actually went. Slots are spaced for
+        that already; this holds when a grant went late (a busy event loop woke it late)
+        or its request left late (a new connection's handshake): its round trip, longer
+        than the fastest of its kind by more than the jitter allowed for, shows by how
+        much."""
         recent = self._recent
         if len(recent) < (recent.maxlen or 1):
             return float("-inf")
         granted_at: float = recent[0][0]
         round_trip: float | None = recent[0][1]
         kind: str = recent[0][2]
+        floor = granted_at + len(recent) * self.interval
         samples = self._round_trips.get(kind)
-        if round_trip is None or not samples:
-            return float("-inf")
-        late = round_trip - min(samples) - self.jitter
-        if late <= 0:
-            return float("-inf")
-        return granted_at + late + len(recent) * self.interval
+        if round_trip is not None and samples:
+            floor += max(0.0, round_trip - min(samples) - self.jitter)
+        return floor
 
     def pause(self, seconds: float) -> None:
         """Hold every request of this client for ``seconds`` (the server's Retry-After)."""
         until = asyncio.get_running_loop().time() + max(0.0, seconds)
         self._paused_until = max(self._paused_until, until)
+
+
+def still_idle(idle_only: IdleOnly) -> bool:
+    """Whether a waiter with ``idle_only`` still takes only idle slots."""
+    return idle_only() if callable(idle_only) else idle_only
 
 
 def _spread(samples: deque[float]) -> float | None:

@@ -36,7 +36,7 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ._ratelimit import DEFAULT_JITTER, MAX_JITTER, RateLimiter
+from ._ratelimit import DEFAULT_JITTER, MAX_JITTER, IdleOnly, RateLimiter, still_idle
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -286,10 +286,10 @@ class SharedSchedule:
         kind_id = hashlib.sha1(kind.encode(), usedforsecurity=False).hexdigest()[:8]
         self._sample = f"{kind_id}:{_micros(round_trip)}"
 
-    async def acquire(self, *, idle_only: bool = False) -> None:
-        """Wait for this request's slot in the shared schedule."""
-        if idle_only:
-            await self._acquire_idle()
+    async def acquire(self, *, idle_only: IdleOnly = False) -> None:
+        """Wait for this request's slot in the shared schedule (``idle_only``: see
+        :data:`~seventime_async.IdleOnly`)."""
+        if idle_only and await self._acquire_idle(idle_only):
             return
         async with self._gate:
             slot, now, end, _ = await self._run("reserve", self._guard())
@@ -309,15 +309,16 @@ class SharedSchedule:
                 self._reserved(slot, now)
                 await self._sleep_until(slot, now, end)
 
-    async def _acquire_idle(self) -> None:
-        while True:
+    async def _acquire_idle(self, idle_only: IdleOnly) -> bool:
+        while still_idle(idle_only):
             async with self._gate:
                 slot, now, end, _ = await self._run("idle", self._guard())
                 if slot >= 0:
                     self._reserved(slot, now)
-                    return
+                    return True
             # Busy: wake when the booked slots end (someone may book further meanwhile).
             await asyncio.sleep(min(self.period, max(0.0, (end - now) / 1e6)))
+        return False
 
     async def backoff(self, retry_after: float) -> None:
         """A 429: push the shared schedule ``retry_after`` seconds on, for every worker,

@@ -23,6 +23,7 @@ from ._http import Request
 from ._incremental import DEFAULT_OVERLAP, ChangeFeed, sync_scope
 from ._options import CallOptions, ListOptions, Sorting, check_call_options
 from ._pagination import Paginator
+from ._ratelimit import IdleOnly
 from ._shards import Shard
 from ._spec import OPTION_KEYS, ResourceSpec, Write
 from ._sync_state import FileSyncState, SyncState
@@ -191,10 +192,10 @@ class Operations(Generic[R]):
         build.validate_page_size(limit)
 
         async def fetch_page(
-            params: tuple[tuple[str, str], ...], page: int, limit: int, idle: bool
+            params: tuple[tuple[str, str], ...], page: int, limit: int, idle: IdleOnly
         ) -> RawPage:
             request = build.list_request(spec, params, page=page, limit=limit)
-            response = await self._send(request, **call, **({"idle": True} if idle else {}))
+            response = await self._send(request, **call, **({"idle": idle} if idle else {}))
             return decode_list_page(response, paged=listing.paged)
 
         return Paginator(

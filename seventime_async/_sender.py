@@ -28,7 +28,7 @@ from ._exceptions import (
     SevenTimeError,
 )
 from ._http import Request
-from ._ratelimit import KeyLimiter, Limiter
+from ._ratelimit import IdleOnly, KeyLimiter, Limiter
 from ._retry import RetryPolicy, is_testing, retry_delay
 from ._secret import RequestHeaders, Secret
 from ._transport import Timeouts, Transport
@@ -60,8 +60,9 @@ class CallSettings:
     session_timeouts: bool = False
     extra_headers: tuple[tuple[str, str], ...] = ()
     extra_query: tuple[tuple[str, str], ...] = ()
-    #: A speculative request: its first attempt takes only a limiter slot nobody wants.
-    idle: bool = False
+    #: A speculative request: its first attempt takes only a limiter slot nobody wants
+    #: (while a callable says so: see ``IdleOnly``).
+    idle: IdleOnly = False
 
 
 class Sender:
@@ -142,7 +143,7 @@ class Sender:
         while True:
             attempt += 1
             error: SevenTimeError
-            idle = settings.idle and attempt == 1
+            idle = settings.idle if attempt == 1 else False
             async with self._turn(request, timeouts, deadline, attempt, idle):
                 started = loop.time()
                 self.stats.requests += 1
@@ -166,8 +167,13 @@ class Sender:
                 else:
                     status = response.status
                     if self.rate_limiter is not None and response.status != 429:
+                        # To the headers, not the end of the body: reading a large body
+                        # while the loop decodes other pages would pass for jitter.
+                        answered = response.answered_at
+                        if answered is None:
+                            answered = loop.time()
                         self.rate_limiter.observe(
-                            loop.time() - started, _kind(request), sent_at=started
+                            answered - started, _kind(request), sent_at=started
                         )
                     if response.status < 300:
                         _log(request, status, loop.time() - started, attempt)
@@ -221,7 +227,7 @@ class Sender:
         timeouts: Timeouts,
         deadline: float | None,
         attempt: int,
-        idle: bool = False,
+        idle: IdleOnly = False,
     ) -> AsyncIterator[None]:
         """Hold an in-flight slot and a rate-limiter grant for one attempt.
 

@@ -207,6 +207,7 @@ class AiohttpTransport:
                 ssl=self._ssl,
                 timeout=timeout if timeout is not None else session.timeout,
             ) as raw:
+                answered_at = asyncio.get_running_loop().time()
                 payload = await _read_bounded(raw, max_bytes, method, path)
                 return Response(
                     status=raw.status,
@@ -214,6 +215,7 @@ class AiohttpTransport:
                     body=payload,
                     method=method,
                     path=path,
+                    answered_at=answered_at,
                 )
         except aiohttp.ConnectionTimeoutError as exc:
             failure: APIConnectionError = APITimeoutError(

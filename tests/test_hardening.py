@@ -589,3 +589,45 @@ async def test_a_long_list_asks_for_more_pages_before_the_first_answers() -> Non
     assert len(records) == 1000
     asked = [dict(r.params)["page"] for r in transport.requests]
     assert sorted(asked, key=int) == [str(n) for n in range(1, 11)]  # none twice, none past
+
+
+async def test_a_guess_still_waiting_once_it_is_needed_waits_like_any_other_request() -> None:
+    limiter = RateLimiter(rate=50, margin=0.0)
+    needed = False
+    stop = False
+
+    async def reserved_stream() -> None:  # a reserved request always waits: no idle slot
+        while not stop:
+            await limiter.acquire()
+
+    streams = [asyncio.create_task(reserved_stream()) for _ in range(2)]
+    guess = asyncio.create_task(limiter.acquire(idle_only=lambda: not needed))
+    await asyncio.sleep(0.2)  # ten slots, every one reserved
+    assert not guess.done()
+    needed = True  # page 1 answered: this page is part of the walk after all
+    async with asyncio.timeout(1.0):  # an idle-only waiter would wait for ever
+        await guess
+    stop = True
+    await asyncio.gather(*streams)
+
+
+async def test_a_slow_first_page_keeps_the_guesses_coming_at_the_rate() -> None:
+    seventh_asked = asyncio.Event()
+    pages = _pages(1000, 100)
+
+    async def answer(request: Any) -> MockResponse:
+        page = dict(request.params)["page"]
+        if page == "7":
+            seventh_asked.set()
+        if page == "1":
+            await seventh_asked.wait()  # page 1 answers only once page 7 was sent
+        response: MockResponse = pages(request)
+        return response
+
+    transport = MockTransport(answer)
+    async with SevenTime(SECRET, transport=transport, rate_limit=40) as st:
+        async with asyncio.timeout(10):  # with a fixed first window of 4, never
+            records = await st.supplier_invoices.list(limit=100).collect()
+    assert len(records) == 1000
+    asked = [dict(r.params)["page"] for r in transport.requests]
+    assert sorted(asked, key=int) == [str(n) for n in range(1, 11)]  # none twice, none past

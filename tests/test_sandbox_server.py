@@ -853,6 +853,18 @@ async def test_latency_delays_every_answer(session: aiohttp.ClientSession) -> No
         assert time.monotonic() - started >= 0.2
 
 
+async def test_a_request_given_up_during_the_latency_still_arrived(
+    session: aiohttp.ClientSession,
+) -> None:
+    # The real API counts a request when it arrives, whether or not its client waits
+    # for the answer: the request log must too (the benchmarks count wasted requests).
+    async with Sandbox(records=5, latency=5.0) as sandbox:
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.3):
+                await call(session, sandbox, "GET", params={"limit": "5"})
+        assert [(e.path, e.status) for e in sandbox.requests] == [(V2, 200)]
+
+
 async def test_scripted_faults_come_in_order_and_only_for_their_method(
     sb: Sandbox, session: aiohttp.ClientSession
 ) -> None:
@@ -1265,4 +1277,5 @@ def test_a_sandbox_process_writes_its_request_log_as_it_stops(tmp_path: Path) ->
     (entry,) = [json.loads(line) for line in log.read_text().splitlines()]
     assert entry["key"] == "key0"
     assert entry["status"] == 200
+    assert (entry["method"], entry["path"]) == ("GET", "/api/2/supplierInvoices/")
     assert isinstance(entry["time"], float)

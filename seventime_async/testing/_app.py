@@ -256,8 +256,8 @@ async def _handle(request: web.Request) -> web.StreamResponse:
     fault = state.faults.next_fault(request.method)
     key = state.key_for(request.headers.get("Client-Secret"))
     reply = await _process(state, request, key, fault, arrival)
-    if state.config.latency > 0:
-        await asyncio.sleep(state.config.latency)
+    # Recorded before the latency: a request whose client gives up meanwhile still
+    # arrived, and counted against the rate limit, as it does at the real API.
     state.record(
         RequestRecord(
             seq=seq,
@@ -270,6 +270,8 @@ async def _handle(request: web.Request) -> web.StreamResponse:
             fault=str(fault) if fault is not None else None,
         )
     )
+    if state.config.latency > 0:
+        await asyncio.sleep(state.config.latency)
     return _send(request, reply)
 
 

@@ -182,7 +182,13 @@ async def serve(
 def _write_request_log(path: str, sandbox: Sandbox) -> None:
     with open(path, "w", encoding="utf-8") as log:
         for entry in sandbox.requests:
-            line = {"time": entry.time, "key": entry.key, "status": entry.status}
+            line = {
+                "time": entry.time,
+                "key": entry.key,
+                "status": entry.status,
+                "method": entry.method,
+                "path": entry.path,
+            }
             log.write(json.dumps(line) + "\n")
 
 
