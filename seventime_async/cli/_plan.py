@@ -88,10 +88,12 @@ class ExportPlan:
     def list_arguments(self) -> dict[str, Any]:
         """Keyword arguments for the collection's ``list`` (without ``on_progress``).
 
-        An export is a long walk: the first pages are asked for at once (``speculative``),
-        which saves a round trip at the cost of a few requests on a short export.
+        The walk is ``list()``'s default: it guesses the next pages on idle limiter slots
+        while page 1 is out, and keeps the window at the round trip (``speculative=True``
+        asks for 4 pages at once and no more, slower from ~2 s of latency; see
+        ``benchmarks/RESULTS.md``).
         """
-        kwargs: dict[str, Any] = {"speculative": True}
+        kwargs: dict[str, Any] = {}
         if self.resume is not None:
             checkpoint = self.resume.checkpoint
             if self.sandbox_records is not None and checkpoint.base_url == SANDBOX_ORIGIN:
