@@ -237,6 +237,7 @@ async def raw_export(
     parse: Callable[[bytes], Any] | None = json.loads,
     limit: int = PAGE_SIZE,
     pages: int | None = None,
+    path: str = LIST_PATH,
 ) -> dict[str, Any]:
     """What a user writes by hand: aiohttp, page by page, ``json.loads``, no pacing;
     on 429 sleep 1 s and ask again. Returns records, 429s and seconds.
@@ -251,7 +252,7 @@ async def raw_export(
         page = 1
         while True:
             params = {"limit": str(limit), "page": str(page)}
-            async with session.get(url + LIST_PATH, params=params) as response:
+            async with session.get(url + path, params=params) as response:
                 if response.status == 429:
                     rate_limited += 1
                     await asyncio.sleep(1.0)

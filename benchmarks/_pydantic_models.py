@@ -8,16 +8,28 @@ nested invoice items and log entries, unknown keys kept (``extra="allow"``, the 
 
 from __future__ import annotations
 
+import typing
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+import attrs
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.alias_generators import to_camel
 
 from seventime_async import ItemType, SupplierInvoiceStatus
+from seventime_async._converter import is_record, record_wire_name
+from seventime_async._fastpath import OPEN_TYPES
 
-__all__ = ["PydInvoiceItem", "PydListPage", "PydLogEntry", "PydPageMeta", "PydSupplierInvoice"]
+__all__ = [
+    "PydInvoiceItem",
+    "PydListPage",
+    "PydLogEntry",
+    "PydPageMeta",
+    "PydSupplierInvoice",
+    "twin",
+    "twin_page",
+]
 
 _CONFIG = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
 
@@ -138,3 +150,56 @@ class PydListPage(BaseModel):
 
     meta: PydPageMeta
     data: list[PydSupplierInvoice]
+
+
+# -- twins generated from the SDK's record classes (the second record shape) -----------------
+
+_TWIN_CONFIG = ConfigDict(populate_by_name=True, extra="allow")
+_twins: dict[type[Any], type[BaseModel]] = {}
+
+
+def _twin_type(type_: Any) -> Any:
+    if type_ in OPEN_TYPES:
+        return Any
+    if is_record(type_):
+        return twin(type_)
+    args = typing.get_args(type_)
+    if typing.get_origin(type_) is list:
+        return list[_twin_type(args[0])]  # type: ignore[misc]
+    if args and type(None) in args:
+        (inner,) = [arg for arg in args if arg is not type(None)]
+        return _twin_type(inner) | None
+    return type_
+
+
+def twin(cls: type[Any]) -> type[BaseModel]:
+    """A pydantic model with the fields, types, wire names and defaults of an SDK record
+    class (unknown keys kept, as the SDK's ``extra``)."""
+    if cls in _twins:
+        return _twins[cls]
+    hints = typing.get_type_hints(cls)
+    fields: dict[str, Any] = {}
+    for field in attrs.fields(cls):
+        if field.name == "extra":
+            continue
+        alias = record_wire_name(field)
+        if field.default is attrs.NOTHING:
+            default = Field(alias=alias)
+        elif isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            default = Field(default_factory=field.default.factory, alias=alias)
+        else:
+            default = Field(default=field.default, alias=alias)
+        fields[field.name] = (_twin_type(hints[field.name]), default)
+    model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+        f"Twin{cls.__name__}", __config__=_TWIN_CONFIG, **fields
+    )
+    _twins[cls] = model
+    return model
+
+
+def twin_page(cls: type[Any]) -> type[BaseModel]:
+    """A list page (``meta``, ``data``) of :func:`twin` records."""
+    page: type[BaseModel] = create_model(
+        f"TwinPage{cls.__name__}", meta=(PydPageMeta, ...), data=(list[twin(cls)], ...)
+    )
+    return page

@@ -188,7 +188,16 @@ def use_whole_page_json() -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def use_converter_only() -> Iterator[None]:
+    """No native (msgspec) decoding: every list record takes the converter's road, as
+    before the SDK decoded natively."""
+    with patched(sdk_decode, "native_decoder", lambda cls: None):
+        yield
+
+
 VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
+    "converter": use_converter_only,
     "cattrs-only": use_cattrs_only,
     "orjson": use_orjson,
     "whole-page-json": use_whole_page_json,

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import attrs
 import cattrs
+import msgspec
 
 from ._converter import structure, wire_path
 from ._exceptions import (
@@ -27,6 +28,7 @@ from ._exceptions import (
     status_error_class,
 )
 from ._models import PageMeta
+from ._native import NativeDecoder, Refused, native_decoder, split_list_body
 
 __all__ = [
     "LazyRecords",
@@ -310,8 +312,20 @@ def decode_list_page(response: Response, *, paged: bool = True) -> RawPage:
     return RawPage(meta=meta, records=records, source=response)
 
 
+#: Records decoded natively at once: ~0.6 ms of the event loop for a 500-record page's
+#: share, so the paginator's ~1 ms turns stay short.
+NATIVE_CHUNK = 25
+
+
 def iter_records(page: RawPage, cls: type[T]) -> Iterator[T]:
-    """Decode a page's records one at a time, as the caller asks for them."""
+    """Decode a page's records as the caller asks for them: natively, a chunk at a time
+    (``_native``), where the page and the record class allow; else one at a time."""
+    if isinstance(page.records, LazyRecords):
+        decoder = native_decoder(cls)
+        raws = split_list_body(page.source.body) if decoder is not None else None
+        if decoder is not None and raws is not None:
+            yield from _native_records(page, cls, decoder, raws)
+            return
     records = iter(page.records)
     index = 0
     while True:
@@ -323,3 +337,31 @@ def iter_records(page: RawPage, cls: type[T]) -> Iterator[T]:
             raise _unexpected(page.source, f"invalid JSON in $.data[{index}] ({exc})") from None
         yield _structure(page.source, record, cls, f"$.data[{index}]")
         index += 1
+
+
+def _native_records(
+    page: RawPage, cls: type[T], decoder: NativeDecoder, raws: list[Any]
+) -> Iterator[T]:
+    for start in range(0, len(raws), NATIVE_CHUNK):
+        chunk = raws[start : start + NATIVE_CHUNK]
+        try:
+            records = decoder.decode(chunk)
+        except (msgspec.ValidationError, msgspec.DecodeError, Refused, ValueError):
+            # One of them needs the converter: record by record, natively where possible.
+            records = [
+                _careful_record(page, cls, decoder, raw, start + offset)
+                for offset, raw in enumerate(chunk)
+            ]
+        yield from records
+
+
+def _careful_record(page: RawPage, cls: type[T], decoder: NativeDecoder, raw: Any, index: int) -> T:
+    record: T | None = decoder.decode_one(raw)
+    if record is not None:
+        return record
+    try:
+        data = json.loads(bytes(raw), parse_float=Decimal)
+    except ValueError as exc:
+        raise _unexpected(page.source, f"invalid JSON in $.data[{index}] ({exc})") from None
+    decoder.learn(data)  # a new key: the next records with it stay native
+    return _structure(page.source, data, cls, f"$.data[{index}]")

@@ -1,0 +1,317 @@
+"""Native decoding of list records: msgspec reads the JSON into generated mirrors of the
+record classes, and a generated function per class builds the attrs record from them.
+
+The converter (``_converter``) stays the definition of what a record is; this module is a
+faster road to the same records, derived from the record classes alone, for every
+collection. For each record class it generates:
+
+* a ``msgspec.Struct`` *mirror*: the class's fields under their wire names, money as
+  ``Decimal`` (msgspec reads a JSON number into ``Decimal`` from its digits, exactly),
+  ``forbid_unknown_fields`` so that no key is dropped, plus one field per unknown key
+  already seen for the class (learned; they go to ``extra``);
+* a function that turns a mirror into the record: nested mirrors into records, ``null``
+  lists into ``[]``, timestamps through ``datetime.fromisoformat`` (zone-less as UTC, as
+  the converter reads them), string enums leniently, non-finite money refused.
+
+Anything the mirror or the function refuses (a new unknown key, a number sent as a
+string, an odd timestamp, an unknown string enum value of ``""``...) is not guessed at:
+that record goes the converter's way (``json`` with ``Decimal`` floats, then cattrs), so
+its result, or its error, is exactly the converter's. A record with a new unknown key
+teaches its class that key (at most :data:`MAX_LEARNED` per class), so only the first such
+record pays. A class with a field the generator has no rule for is left to the converter.
+"""
+
+from __future__ import annotations
+
+import enum
+import linecache
+import threading
+import typing
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+import attrs
+import msgspec
+
+from ._converter import is_record, record_wire_name
+from ._fastpath import OPEN_TYPES
+from ._models import PageMeta
+
+__all__ = ["MAX_LEARNED", "NativeDecoder", "Refused", "native_decoder", "split_list_body"]
+
+#: Unknown keys learned per record class; past that, records with others keep taking the
+#: converter's road (correct, only slower).
+MAX_LEARNED = 32
+_SCALARS = (str, int, bool, Decimal)
+_NON_EMPTY = Annotated[str, msgspec.Meta(min_length=1)]
+_NONE_TYPE = type(None)
+
+
+class Declined(TypeError):
+    """A record class with a field type the generator has no rule for."""
+
+
+class Refused(Exception):
+    """A generated function met a value only the converter may decide about."""
+
+
+class _Envelope(msgspec.Struct):
+    meta: msgspec.Raw
+    data: list[msgspec.Raw]
+
+
+_SPLITTER = msgspec.json.Decoder(_Envelope)
+
+
+def split_list_body(body: bytes) -> list[msgspec.Raw] | None:
+    """The raw records of a ``{"meta": ..., "data": [...]}`` body, in one native scan
+    (each a view of the body), or None when msgspec cannot read it (the converter's road
+    then reports the error where it is)."""
+    try:
+        return _SPLITTER.decode(body).data
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
+def _optional(type_: Any) -> Any | None:
+    """``X`` of ``X | None``, else None."""
+    args = typing.get_args(type_)
+    if len(args) == 2 and _NONE_TYPE in args:
+        return args[0] if args[1] is _NONE_TYPE else args[1]
+    return None
+
+
+@attrs.frozen
+class _Generation:
+    """One consistent set of mirrors and functions (rebuilt whole when a key is learned,
+    and swapped in at once, so that a decoder never pairs a mirror with another build's
+    function)."""
+
+    chunk: msgspec.json.Decoder[Any]
+    one: msgspec.json.Decoder[Any]
+    convert: Callable[[Any], Any]
+
+
+class _Builder:
+    """Generates the mirrors and functions of one root class and the classes it nests."""
+
+    def __init__(self, learned: dict[type[Any], tuple[str, ...]]) -> None:
+        self.learned = learned
+        self.mirrors: dict[type[Any], Any] = {}
+        self.functions: dict[type[Any], Callable[[Any], Any]] = {}
+        self.building: set[type[Any]] = set()
+
+    def field(self, type_: Any, index: int, namespace: dict[str, Any]) -> tuple[Any, str]:
+        """The mirror type of a field and the line(s) that convert its value ``v<index>``."""
+        var = f"v{index}"
+        if type_ in OPEN_TYPES:
+            return Any, ""
+        inner = _optional(type_)
+        base = type_ if inner is None else inner
+
+        def maybe(mirror: Any) -> Any:
+            return mirror if inner is None else mirror | None
+
+        if base in _SCALARS:
+            if base is Decimal:
+                finite = f"    if {var} is not None and not {var}.is_finite(): raise _Refused\n"
+                return maybe(Decimal), finite
+            return maybe(base), ""
+        if base is datetime:
+            namespace["_fromiso"], namespace["_UTC"] = datetime.fromisoformat, UTC
+            return maybe(str), (
+                f"    if {var} is not None:\n"
+                f"        {var} = _fromiso({var})\n"
+                f"        if {var}.tzinfo is None: {var} = {var}.replace(tzinfo=_UTC)\n"
+            )
+        if isinstance(base, type) and issubclass(base, enum.Enum):
+            if issubclass(base, int):
+                return maybe(base), ""  # msgspec looks the code up; _missing_ keeps unknowns
+            namespace[f"_members{index}"] = base._value2member_map_
+            namespace[f"_enum{index}"] = base
+            return maybe(_NON_EMPTY), (
+                f"    if {var} is not None:\n"
+                f"        member = _members{index}.get({var})\n"
+                f"        {var} = _enum{index}({var}) if member is None else member\n"
+            )
+        if is_record(base):
+            namespace[f"_record{index}"] = self.build(base)
+            line = f"    if {var} is not None: {var} = _record{index}({var})\n"
+            return maybe(self.mirrors[base]), line
+        if typing.get_origin(type_) is list:
+            (element,) = typing.get_args(type_)
+            if is_record(element):
+                namespace[f"_record{index}"] = self.build(element)
+                line = (
+                    f"    {var} = [_record{index}(e) for e in {var}] if {var} is not None else []\n"
+                )
+                return list[self.mirrors[element]] | None, line  # type: ignore[name-defined]
+            if element in OPEN_TYPES or element in _SCALARS:
+                check = (
+                    f"    for e in {var}:\n        if not e.is_finite(): raise _Refused\n"
+                    if element is Decimal
+                    else ""
+                )
+                mirror_element = Any if element in OPEN_TYPES else element
+                return list[mirror_element] | None, f"    if {var} is None: {var} = []\n{check}"  # type: ignore[valid-type]
+        raise Declined(f"no native rule for {type_!r}")
+
+    def build(self, cls: type[Any]) -> Callable[[Any], Any]:
+        """The function that turns a mirror of ``cls`` into a ``cls`` record."""
+        if cls in self.functions:
+            return self.functions[cls]
+        if cls in self.building:
+            raise Declined(f"{cls.__name__} nests itself")
+        self.building.add(cls)
+        hints = typing.get_type_hints(cls)
+        fields = [field for field in attrs.fields(cls) if field.name != "extra"]
+        if any(field.kw_only or not field.init or field.alias != field.name for field in fields):
+            raise Declined(f"{cls.__name__}: keyword-only or renamed fields")
+        namespace: dict[str, Any] = {"_cls": cls, "_UNSET": msgspec.UNSET, "_Refused": Refused}
+        spec: list[tuple[Any, ...]] = []
+        rename: dict[str, str] = {}
+        lines = [f"def native_{cls.__name__}(m):\n"]
+        for index, field in enumerate(fields):
+            mirror_type, convert = self.field(hints[field.name], index, namespace)
+            if field.default is attrs.NOTHING:
+                spec.append((field.name, mirror_type))
+            elif field.default is None or getattr(field.default, "factory", None) is list:
+                spec.append((field.name, mirror_type, None))
+            else:
+                raise Declined(f"{cls.__name__}.{field.name}: default {field.default!r}")
+            rename[field.name] = record_wire_name(field)
+            lines.append(f"    v{index} = m.{field.name}\n{convert}")
+        known = set(rename.values())
+        learned = [key for key in self.learned.get(cls, ()) if key not in known]
+        arguments = ", ".join(f"v{index}" for index in range(len(fields)))
+        if learned:
+            lines.append("    extra = {}\n")
+            for number, key in enumerate(learned):
+                spec.append((f"x{number}", Any, msgspec.UNSET))
+                rename[f"x{number}"] = key
+                lines.append(f"    if m.x{number} is not _UNSET: extra[{key!r}] = m.x{number}\n")
+            lines.append(f"    return _cls({arguments}, extra)\n")
+        else:
+            lines.append(f"    return _cls({arguments})\n")
+        self.mirrors[cls] = msgspec.defstruct(
+            f"Native{cls.__name__}", spec, rename=rename, forbid_unknown_fields=True, gc=False
+        )
+        source = "".join(lines)
+        filename = f"<seventime_async native {cls.__module__}.{cls.__qualname__}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - generated above
+        function: Callable[[Any], Any] = namespace[f"native_{cls.__name__}"]
+        self.functions[cls] = function
+        self.building.discard(cls)
+        return function
+
+
+def _generation(root: type[Any], learned: dict[type[Any], tuple[str, ...]]) -> _Generation:
+    builder = _Builder(learned)
+    convert = builder.build(root)
+    mirror = builder.mirrors[root]
+    return _Generation(
+        chunk=msgspec.json.Decoder(list[mirror], float_hook=Decimal),  # type: ignore[valid-type]
+        one=msgspec.json.Decoder(mirror, float_hook=Decimal),
+        convert=convert,
+    )
+
+
+def _nested(cls: type[Any]) -> list[tuple[str, bool, type[Any]]]:
+    """``(wire key, is a list, record class)`` of the records ``cls`` nests."""
+    hints = typing.get_type_hints(cls)
+    nested = []
+    for field in attrs.fields(cls):
+        type_ = hints[field.name]
+        base = _optional(type_) or type_
+        if is_record(base):
+            nested.append((record_wire_name(field), False, base))
+        elif typing.get_origin(type_) is list and is_record(typing.get_args(type_)[0]):
+            nested.append((record_wire_name(field), True, typing.get_args(type_)[0]))
+    return nested
+
+
+class NativeDecoder:
+    """Decodes the raw records of one record class (see the module docstring)."""
+
+    def __init__(self, root: type[Any]) -> None:
+        self.root = root
+        self._learned: dict[type[Any], tuple[str, ...]] = {}
+        self._known: dict[type[Any], frozenset[str]] = {}
+        self._lock = threading.Lock()
+        self._generation = _generation(root, self._learned)
+
+    def __repr__(self) -> str:
+        learned = sum(len(keys) for keys in self._learned.values())
+        return f"<NativeDecoder {self.root.__name__} learned={learned}>"
+
+    def decode(self, raws: Sequence[msgspec.Raw]) -> list[Any]:
+        """Records of ``raws`` at once; raises :class:`Refused` (or msgspec's errors)
+        when any of them needs the converter (then decode them one by one)."""
+        generation = self._generation
+        convert = generation.convert
+        joined = b"[" + b",".join(raws) + b"]"
+        return [convert(mirror) for mirror in generation.chunk.decode(joined)]
+
+    def decode_one(self, raw: msgspec.Raw) -> Any:
+        """One record natively, or None when it needs the converter."""
+        generation = self._generation
+        try:
+            return generation.convert(generation.one.decode(raw))
+        except (msgspec.ValidationError, msgspec.DecodeError, Refused, ValueError):
+            return None
+
+    def learn(self, data: Any) -> None:
+        """Note the unknown keys of a wire record (and of the records it nests); rebuild
+        the mirrors when one is new."""
+        new: dict[type[Any], list[str]] = {}
+        self._collect(self.root, data, new)
+        if not new:
+            return
+        with self._lock:
+            learned = dict(self._learned)
+            for cls, keys in new.items():
+                kept = list(learned.get(cls, ()))
+                kept += [key for key in keys if key not in kept][: MAX_LEARNED - len(kept)]
+                learned[cls] = tuple(kept)
+            if learned != self._learned:
+                self._generation = _generation(self.root, learned)
+                self._learned = learned
+
+    def _collect(self, cls: type[Any], data: Any, new: dict[type[Any], list[str]]) -> None:
+        if not isinstance(data, dict):
+            return
+        known = self._known.get(cls)
+        if known is None:
+            fields = [field for field in attrs.fields(cls) if field.name != "extra"]
+            known = self._known[cls] = frozenset(record_wire_name(f) for f in fields)
+        learned = self._learned.get(cls, ())
+        if len(learned) < MAX_LEARNED:
+            for key in data:
+                if key not in known and key not in learned:
+                    new.setdefault(cls, []).append(key)
+        for key, many, inner in _nested(cls):
+            value = data.get(key)
+            for item in (value if isinstance(value, list) else ()) if many else (value,):
+                self._collect(inner, item, new)
+
+
+_DECODERS: dict[type[Any], NativeDecoder | None] = {}
+
+
+def native_decoder(cls: type[Any]) -> NativeDecoder | None:
+    """The native decoder of a record class (made once), or None when the generator has
+    no rule for one of its fields."""
+    try:
+        return _DECODERS[cls]
+    except KeyError:
+        pass
+    decoder: NativeDecoder | None
+    try:
+        decoder = NativeDecoder(cls) if is_record(cls) and cls is not PageMeta else None
+    except Declined:
+        decoder = None
+    _DECODERS[cls] = decoder
+    return decoder
