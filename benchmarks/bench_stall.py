@@ -19,12 +19,13 @@ import aiohttp
 from _common import LIST_PATH, PAGE_SIZE, GcTimer, Ticker, md_table, warm_up, yes_no
 from bench_throughput import raw_walk, sdk_walk
 
-from seventime_async import SupplierInvoice
+from seventime_async import SevenTime, SupplierInvoice
 from seventime_async._converter import converter
 from seventime_async._decode import Response, decode_envelope_page, iter_records
 from seventime_async.testing import SandboxProcess
 
-GOAL_MS = 10.0
+GOAL_MS = 5.0  # issue 12: an export as it runs
+STRESS_GOAL_MS = 10.0  # issue 8: unpaced, pages arriving together
 
 
 async def whole_page_walk(url: str, key: str) -> int:
@@ -45,6 +46,15 @@ async def whole_page_walk(url: str, key: str) -> int:
             if page >= raw.meta.total_pages:
                 break
             page += 1
+    return count
+
+
+async def paced_walk(url: str, key: str) -> int:
+    """``list()`` with every default, the client paced at 4 req/s: an export as it runs."""
+    count = 0
+    async with SevenTime(key, base_url=url) as st:
+        async for _invoice in st.supplier_invoices.list():
+            count += 1
     return count
 
 
@@ -89,11 +99,12 @@ def section(quick: bool) -> dict[str, Any]:
     rounds = 1 if quick else 3
     pages = -(-records // PAGE_SIZE)
     variants: list[tuple[str, str, Callable[[str, str], Awaitable[int]]]] = [
-        ("sdk", "seventime_async, defaults (concurrency 4)", sdk(4)),
-        ("sdk1", "seventime_async, concurrency=1", sdk(1)),
+        ("paced", "seventime_async, every default, paced at 4 req/s (an export)", paced_walk),
+        ("sdk", "seventime_async, unpaced (`rate_limit=None`), concurrency 4", sdk(4)),
+        ("sdk1", "seventime_async, unpaced, concurrency=1", sdk(1)),
         ("raw", "raw aiohttp loop, `json.loads` per page", raw_walk),
         ("raw-nogc", "raw aiohttp loop, `gc.disable()` (diagnostic)", without_gc(raw_walk)),
-        ("whole", "whole page at once: SDK decoding, converter over the list", whole_page_walk),
+        ("whole", "whole page at once: the SDK's decoding, no loop turns", whole_page_walk),
         (
             "wholejson",
             "SDK, but each page parsed whole by `json.loads(parse_float=Decimal)`",
@@ -133,6 +144,8 @@ def section(quick: bool) -> dict[str, Any]:
         )
     sdk_median = statistics.median(run["max_ms"] for run in runs["sdk"])
     sdk_worst = max(run["max_ms"] for run in runs["sdk"])
+    paced_median = statistics.median(run["max_ms"] for run in runs["paced"])
+    paced_worst = max(run["max_ms"] for run in runs["paced"])
     md = [
         f"{records:,} records, sandbox in another process, rate limit off, latency 0. A "
         "ticker task sleeps 1 ms in a loop beside the export and records how late each "
@@ -153,16 +166,25 @@ def section(quick: bool) -> dict[str, Any]:
             ],
             rows,
         ),
-        f"SDK longest stall: median {sdk_median:.1f} ms, worst {sdk_worst:.1f} ms "
-        f"(goal < {GOAL_MS:g} ms: {yes_no(sdk_median < GOAL_MS)}). The SDK parses a page's "
-        "records lazily, one at a time as the walk asks for them, so no single step parses "
-        "a whole 1.3 MB body; the whole-page rows show what that saves. Not in the table: "
-        f"building the cattrs converter takes {build_ms:.1f} ms, once per process, in the "
-        "first `SevenTime(...)` call, before any request.",
+        f"SDK longest stall, an export as it runs (paced): median {paced_median:.1f} ms, worst "
+        f"{paced_worst:.1f} ms (goal < {GOAL_MS:g} ms: {yes_no(paced_median < GOAL_MS)}); "
+        f"unpaced, 4 pages at once over loopback (the stress case: answers arrive together): "
+        f"median {sdk_median:.1f} ms, worst {sdk_worst:.1f} ms (goal < {STRESS_GOAL_MS:g} ms: "
+        f"{yes_no(sdk_median < STRESS_GOAL_MS)}). The SDK splits a page "
+        "in one native scan when it arrives (~1.3 ms for 1.3 MB) and decodes its records a "
+        "dozen at a time as the walk asks for them, handing the loop back every ~0.5 ms, so "
+        "no single step decodes a whole body; the whole-page rows show what that saves. The "
+        "first round of a process is the worst: its first page builds the record classes' "
+        "decoders (msgspec mirrors, and cattrs' functions for the records msgspec leaves to "
+        "the converter). The stall is the ticker's lateness: it also counts the time the "
+        "operating system gives the sandbox's process (rendering the next pages) instead of "
+        "ours on this 2-core machine. Not in the table: building the cattrs converter takes "
+        f"{build_ms:.1f} ms, once per process, in the first `SevenTime(...)` call, before "
+        "any request.",
     ]
     whole = {short: statistics.median(run["max_ms"] for run in runs[short]) for short in runs}
     findings = [
-        f"Keep parsing list records lazily: parsed whole, a page holds the loop for "
+        f"Keep decoding list records a chunk at a time: parsed whole, a page holds the loop for "
         f"{whole['wholejson']:.1f} ms with `json.loads` and {whole['orjson']:.1f} ms with "
         f"orjson (median longest stall), against {sdk_median:.1f} ms for the SDK "
         f"(goal < {GOAL_MS:g} ms)."
@@ -172,11 +194,17 @@ def section(quick: bool) -> dict[str, Any]:
         "findings": findings,
         "goals": [
             [
-                "4. longest event-loop stall, SDK export (median of rounds)",
+                "4. longest event-loop stall, SDK export, unpaced stress (median of rounds)",
                 f"{sdk_median:.1f} ms (worst {sdk_worst:.1f})",
+                f"< {STRESS_GOAL_MS:g} ms",
+                sdk_median < STRESS_GOAL_MS,
+            ],
+            [
+                "12. longest event-loop stall, default export as it runs (paced; median)",
+                f"{paced_median:.1f} ms (worst {paced_worst:.1f})",
                 f"< {GOAL_MS:g} ms",
-                sdk_median < GOAL_MS,
-            ]
+                paced_median < GOAL_MS,
+            ],
         ],
         "data": runs,
     }

@@ -65,12 +65,13 @@ class Response:
 class RawPage:
     """A list page whose meta is decoded and whose records are not decoded yet.
 
-    ``records`` is a list of wire dicts, or a :class:`LazyRecords` that parses them one at
-    a time; either way it is true when the page has records.
+    ``records`` is a list of wire dicts, a :class:`RawRecords` (split natively, decoded
+    later) or a :class:`LazyRecords` that parses them one at a time; any of them is true
+    when the page has records.
     """
 
     meta: PageMeta
-    records: list[Any] | LazyRecords
+    records: list[Any] | RawRecords | LazyRecords
     source: Response
 
 
@@ -82,6 +83,25 @@ def _skip_space(text: str, index: int) -> int:
     while index < len(text) and text[index] in _WHITESPACE:
         index += 1
     return index
+
+
+class RawRecords:
+    """The ``data`` array of a list body, split in one native scan as the page arrives
+    (``_native``: raw JSON views of the body, no text decoded) and decoded when
+    :func:`iter_records` gets to it, natively, a chunk at a time. Iterated directly, it
+    gives the wire dicts."""
+
+    __slots__ = ("raws",)
+
+    def __init__(self, raws: list[msgspec.Raw]) -> None:
+        self.raws = raws
+
+    def __bool__(self) -> bool:
+        return bool(self.raws)
+
+    def __iter__(self) -> Iterator[Any]:
+        for raw in self.raws:
+            yield json.loads(bytes(raw), parse_float=Decimal)
 
 
 class LazyRecords:
@@ -281,9 +301,18 @@ def decode_record(response: Response, cls: type[T]) -> T:
 def decode_envelope_page(response: Response) -> RawPage:
     """The ``meta`` and the undecoded ``data`` list of a list response.
 
-    For the usual shape only ``meta`` is parsed now and the records later, one by one
-    (:class:`LazyRecords`); any other shape is parsed whole and checked here.
+    For the usual shape the records are split natively and decoded later
+    (:class:`RawRecords`: a ~1.3 ms scan of a 1.3 MB page, measured against decoding its
+    text for the stdlib, which costs more and holds the loop longer); a body msgspec will
+    not read has its records parsed one by one by the stdlib (:class:`LazyRecords`,
+    which finds the error where it is); any other shape is parsed whole and checked here.
     """
+    native = split_list_body(response.body)
+    if native is not None:
+        raw_meta, raws = native
+        meta_data = json.loads(bytes(raw_meta), parse_float=Decimal)
+        meta = _structure(response, meta_data, PageMeta, "$.meta")
+        return RawPage(meta=meta, records=RawRecords(raws), source=response)
     split = _split_list_body(response.body)
     if split is not None:
         raw_meta, text, start = split
@@ -312,19 +341,18 @@ def decode_list_page(response: Response, *, paged: bool = True) -> RawPage:
     return RawPage(meta=meta, records=records, source=response)
 
 
-#: Records decoded natively at once: ~0.6 ms of the event loop for a 500-record page's
-#: share, so the paginator's ~1 ms turns stay short.
-NATIVE_CHUNK = 25
+#: Records decoded natively at once (~0.3 ms of supplier invoices), so that the
+#: paginator's turns of ~0.5 ms of the event loop stay short.
+NATIVE_CHUNK = 12
 
 
 def iter_records(page: RawPage, cls: type[T]) -> Iterator[T]:
     """Decode a page's records as the caller asks for them: natively, a chunk at a time
     (``_native``), where the page and the record class allow; else one at a time."""
-    if isinstance(page.records, LazyRecords):
+    if isinstance(page.records, RawRecords):
         decoder = native_decoder(cls)
-        raws = split_list_body(page.source.body) if decoder is not None else None
-        if decoder is not None and raws is not None:
-            yield from _native_records(page, cls, decoder, raws)
+        if decoder is not None:
+            yield from _native_records(page, cls, decoder, page.records.raws)
             return
     records = iter(page.records)
     index = 0

@@ -65,14 +65,15 @@ class _Envelope(msgspec.Struct):
 _SPLITTER = msgspec.json.Decoder(_Envelope)
 
 
-def split_list_body(body: bytes) -> list[msgspec.Raw] | None:
-    """The raw records of a ``{"meta": ..., "data": [...]}`` body, in one native scan
-    (each a view of the body), or None when msgspec cannot read it (the converter's road
-    then reports the error where it is)."""
+def split_list_body(body: bytes) -> tuple[msgspec.Raw, list[msgspec.Raw]] | None:
+    """The raw ``meta`` and records of a ``{"meta": ..., "data": [...]}`` body, in one
+    native scan that checks the JSON (each a view of the body), or None when msgspec
+    cannot read it that way (the stdlib road then reports the error where it is)."""
     try:
-        return _SPLITTER.decode(body).data
+        envelope = _SPLITTER.decode(body)
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
+    return envelope.meta, envelope.data
 
 
 def _optional(type_: Any) -> Any | None:
