@@ -167,9 +167,13 @@ class _Builder:
             raise Declined(f"{cls.__name__} nests itself")
         self.building.add(cls)
         hints = typing.get_type_hints(cls)
-        fields = [field for field in attrs.fields(cls) if field.name != "extra"]
-        if any(field.kw_only or not field.init or field.alias != field.name for field in fields):
-            raise Declined(f"{cls.__name__}: keyword-only or renamed fields")
+        every = attrs.fields(cls)
+        fields = [field for field in every if field.name != "extra"]
+        # The generated call is positional: every field in order, ``extra`` last.
+        if every[-1].name != "extra" or any(
+            field.kw_only or not field.init or field.alias != field.name for field in every
+        ):
+            raise Declined(f"{cls.__name__}: keyword-only or renamed fields, or extra not last")
         namespace: dict[str, Any] = {"_cls": cls, "_UNSET": msgspec.UNSET, "_Refused": Refused}
         spec: list[tuple[Any, ...]] = []
         rename: dict[str, str] = {}
@@ -312,7 +316,7 @@ def native_decoder(cls: type[Any]) -> NativeDecoder | None:
     decoder: NativeDecoder | None
     try:
         decoder = NativeDecoder(cls) if is_record(cls) and cls is not PageMeta else None
-    except Declined:
+    except (Declined, TypeError, ValueError):  # msgspec may refuse a generated mirror too
         decoder = None
     _DECODERS[cls] = decoder
     return decoder

@@ -569,25 +569,31 @@ async def test_a_short_list_costs_its_one_request_on_a_paced_client() -> None:
     assert [dict(r.params)["page"] for r in transport.requests] == ["1"]  # guesses unsent
 
 
-async def test_a_long_list_asks_for_more_pages_before_the_first_answers() -> None:
-    second_asked = asyncio.Event()
+async def _walk_where_page_one_waits_for(page: int, rate: float) -> list[str]:
+    """Walk 10 pages of 100 where page 1 answers only once ``page`` was asked for (it
+    times out if it never is); the pages asked for, in order."""
+    asked_for = asyncio.Event()
     pages = _pages(1000, 100)
 
     async def answer(request: Any) -> MockResponse:
-        page = dict(request.params)["page"]
-        if page == "2":
-            second_asked.set()
-        if page == "1":
-            await second_asked.wait()  # page 1 answers only once page 2 was sent
+        number = dict(request.params)["page"]
+        if number == str(page):
+            asked_for.set()
+        if number == "1":
+            await asked_for.wait()
         response: MockResponse = pages(request)
         return response
 
     transport = MockTransport(answer)
-    async with SevenTime(SECRET, transport=transport, rate_limit=1000) as st:
-        async with asyncio.timeout(10):  # without the guess, page 1 would wait forever
+    async with SevenTime(SECRET, transport=transport, rate_limit=rate) as st:
+        async with asyncio.timeout(10):
             records = await st.supplier_invoices.list(limit=100).collect()
     assert len(records) == 1000
-    asked = [dict(r.params)["page"] for r in transport.requests]
+    return [dict(r.params)["page"] for r in transport.requests]
+
+
+async def test_a_long_list_asks_for_more_pages_before_the_first_answers() -> None:
+    asked = await _walk_where_page_one_waits_for(2, rate=1000)  # no guess: a timeout
     assert sorted(asked, key=int) == [str(n) for n in range(1, 11)]  # none twice, none past
 
 
@@ -612,22 +618,6 @@ async def test_a_guess_still_waiting_once_it_is_needed_waits_like_any_other_requ
 
 
 async def test_a_slow_first_page_keeps_the_guesses_coming_at_the_rate() -> None:
-    seventh_asked = asyncio.Event()
-    pages = _pages(1000, 100)
-
-    async def answer(request: Any) -> MockResponse:
-        page = dict(request.params)["page"]
-        if page == "7":
-            seventh_asked.set()
-        if page == "1":
-            await seventh_asked.wait()  # page 1 answers only once page 7 was sent
-        response: MockResponse = pages(request)
-        return response
-
-    transport = MockTransport(answer)
-    async with SevenTime(SECRET, transport=transport, rate_limit=40) as st:
-        async with asyncio.timeout(10):  # with a fixed first window of 4, never
-            records = await st.supplier_invoices.list(limit=100).collect()
-    assert len(records) == 1000
-    asked = [dict(r.params)["page"] for r in transport.requests]
+    # With a fixed first window of 4, page 7 is never asked for before page 1 answers.
+    asked = await _walk_where_page_one_waits_for(7, rate=40)
     assert sorted(asked, key=int) == [str(n) for n in range(1, 11)]  # none twice, none past

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seventime_async import SupplierInvoice, UnexpectedResponseError
+from seventime_async import ItemType, SupplierInvoice, UnexpectedResponseError
 from seventime_async._decode import (
     RawPage,
     RawRecords,
@@ -246,3 +246,23 @@ def test_invalid_json_in_a_record_is_reported_where_it_is() -> None:
     page = decode_envelope_page(response)
     with pytest.raises(UnexpectedResponseError, match=r"\$\.data\[1\]"):
         list(iter_records(page, SupplierInvoice))
+
+
+@attrs.define
+class _Unusual:
+    """A record with a field type the generator has no rule for."""
+
+    id: str
+    kinds: list[ItemType] = attrs.field(factory=list)
+    extra: dict[str, Any] = attrs.field(factory=dict)
+
+
+def test_a_record_class_the_generator_declines_takes_the_converters_road() -> None:
+    assert native_decoder(_Unusual) is None
+    body = page_body([{"_id": "a", "kinds": ["expense", "weird"], "new": 1}, {"_id": "b"}])
+    response = Response(status=200, headers={}, body=body, method="GET", path="/x/")
+    records = list(iter_records(decode_envelope_page(response), _Unusual))
+    assert records == [
+        _Unusual(id="a", kinds=[ItemType.EXPENSE, ItemType("weird")], extra={"new": 1}),
+        _Unusual(id="b"),
+    ]
