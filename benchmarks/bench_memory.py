@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import HERE, PAGE_SIZE, md_table, python_child, raw_export, yes_no
 
-GOAL_MB = 64.0
+GOAL_MB = 48.0  # issue 12 (issue 8 asked for <= 64 MB)
 VARIANTS = {
     "sdk": "seventime_async, defaults (concurrency 4, dedupe on)",
     "sdk-nodedupe": "seventime_async, `dedupe=False`",

@@ -14,10 +14,13 @@ server time, not in jitter), which bounds the one-way jitter from above. The ran
 scaled by (n + 1) / (n - 1): n samples of a uniform spread cover only that much of it
 on average. Until eight round trips are seen, 50 ms is assumed. A 429 adds a penalty
 that doubles with every further 429 and decays slowly with each answer that is not one.
-Grants are reserved slots on one time line: evenly spaced, in call order, never in a
-burst, and never sooner than ``rate`` intervals after the grant ``rate`` places back
-actually went (a grant the event loop woke late pushes back the one that would meet it
-in a window, not every later one). A waiter that is cancelled
+Grants are reserved slots on one time line, in call order, at least ``period / rate``
+apart, and never sooner than ``rate`` intervals (a period, the jitter and the margin)
+after the grant ``rate`` places back actually went: no ``rate + 1`` grants ever fall in
+one window, whatever woke late, and a grant the event loop woke late pushes back only
+the one that could meet it in a window, not every later one. (The first ``rate`` grants
+of a burst meet no earlier grant in a window, so they go ``period / rate`` apart.) A
+waiter that is cancelled
 gives its slot back when it was the last one reserved (otherwise it leaves a gap: later
 grants are never pulled forward). ``pause`` holds every request of the client for a
 429's ``Retry-After``.
@@ -107,7 +110,7 @@ class RateLimiter:
 
     idle_slots = True
 
-    def __init__(self, rate: float = 4.0, period: float = 1.0, *, margin: float = 0.004) -> None:
+    def __init__(self, rate: float = 4.0, period: float = 1.0, *, margin: float = 0.001) -> None:
         if not rate > 0 or not period > 0:
             raise ValueError("rate and period must be positive")
         if not 0 <= margin < 1:
@@ -170,7 +173,8 @@ class RateLimiter:
 
     @property
     def interval(self) -> float:
-        """Seconds between two grants now: ``(period + jitter) / rate``, plus the margin."""
+        """Seconds between two grants now, on average: ``(period + jitter) / rate`` plus
+        the margin (``rate`` grants per window; within one, ``period / rate`` apart)."""
         return (self.period * (1.0 + self.margin) + self.jitter) / self.rate
 
     def for_key(self, key_id: str) -> RateLimiter:
@@ -201,7 +205,7 @@ class RateLimiter:
         while True:
             now = loop.time()
             slot = max(now, self._next_slot, self._paused_until, self._window_floor())
-            reserved_until = self._next_slot = slot + self.interval
+            reserved_until = self._next_slot = slot + self.period / self.rate
             try:
                 if slot > now:
                     await asyncio.sleep(slot - now)
@@ -225,12 +229,12 @@ class RateLimiter:
             now = loop.time()
             free_at = max(
                 self._next_slot,
-                self._last_grant + self.interval,
+                self._last_grant + self.period / self.rate,
                 self._paused_until,
                 self._window_floor(),
             )
             if free_at <= now:
-                self._next_slot = now + self.interval
+                self._next_slot = now + self.period / self.rate
                 self._granted(now)
                 return True
             # Wake when the slot frees; a reserved request may take it first.
