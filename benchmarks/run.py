@@ -46,9 +46,9 @@ HISTORY = (
     "level, at 1.015 and 1.018 x the bound on a quiet link in two runs). Its own "
     "reserved-slot limiter replaced aiolimiter's bucket; a first version of it let one "
     "429 through at concurrency 8 and L=1 s (a grant woken late by a busy loop and the "
-    "next one on time); since grants keep one interval after the previous one actually "
-    "went, no SDK run has seen a 429. Export ratios, memory and the stall are unchanged "
-    "within this machine's noise; typed throughput and the stall are issue 12's."
+    "next one on time); since every grant keeps a whole window after the grant four "
+    "places back actually went, no SDK run has seen a 429. Export ratios, memory and the "
+    "stall were unchanged by it within this machine's noise."
     "\n\nThe resource-first redesign (issue 9): the converter builds its hooks by type for any "
     "record instead of from a list of classes. Measured side by side (2,000 sandbox "
     "invoices structured 7 times, best of 7, two runs, this machine): 28.9 / 29.0 us per "
@@ -56,7 +56,14 @@ HISTORY = (
     "classes of the same shape, 30.8 / 31.4 us with today's richer model (lastModified "
     "parsed to a datetime, three more row fields): the generic converter costs ~3.5 % "
     "(after handing the fast path the inner hook of optional enums and records), the "
-    "model ~4 %. Typed throughput is issue 12's to raise."
+    "model ~4 %."
+    "\n\nIssue 12 (native decoding; the default walk at the bound): before it, at commit "
+    "5f2fc9a, this suite measured typed throughput 1.19 x httpx + pydantic and 0.62 x raw "
+    "aiohttp + json.loads (supplier invoices only), a longest stall of 12.3 ms (unpaced, "
+    "the only case then measured), 41.6 MB for a 100,000-record export, and the default "
+    "walk at 1.028 / 1.028 / 1.051 x the bound at 20 ms / 300 ms / 1 s (2 s not "
+    "measured; 1.110 in a scratch run). Section 2 measures the SDK without native "
+    'decoding side by side ("the converter\'s road").'
 )
 
 

@@ -110,7 +110,7 @@ class RateLimiter:
 
     idle_slots = True
 
-    def __init__(self, rate: float = 4.0, period: float = 1.0, *, margin: float = 0.001) -> None:
+    def __init__(self, rate: float = 4.0, period: float = 1.0, *, margin: float = 0.004) -> None:
         if not rate > 0 or not period > 0:
             raise ValueError("rate and period must be positive")
         if not 0 <= margin < 1:
