@@ -358,6 +358,43 @@ def profile_rows(walk: Callable[[], Awaitable[Any]], top: int) -> tuple[float, l
 # -- the section --------------------------------------------------------------------------------
 
 
+Walk = Callable[[str, str], Awaitable[int]]
+
+
+def best_of_rounds(
+    clients: list[tuple[str, str, Walk]], url: str, key: str, rounds: int
+) -> tuple[dict[str, float], dict[str, int]]:
+    """Every client's best time over interleaved rounds (A B C A B C ...), and its count."""
+    best: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for _ in range(rounds):
+        for short, _name, walk in clients:
+            gc.collect()
+            started = time.perf_counter()
+            counts[short] = asyncio.run(walk(url, key))
+            best[short] = min(best.get(short, float("inf")), time.perf_counter() - started)
+    return best, counts
+
+
+def walk_rows(
+    clients: list[tuple[str, str, Walk]],
+    best: dict[str, float],
+    counts: dict[str, int],
+    rate: dict[str, float],
+) -> list[list[str]]:
+    """The table rows: best seconds, records/s, against the SDK, records."""
+    return [
+        [
+            name,
+            f"{best[short]:.3f}",
+            fmt_int(rate[short]),
+            f"{rate[short] / rate['sdk']:.2f}",
+            fmt_int(counts[short]),
+        ]
+        for short, name, _walk in clients
+    ]
+
+
 def invoice_walks(quick: bool, rounds: int) -> dict[str, Any]:
     """The second record shape: invoices (~4 KB each: ~90 fields, invoice rows, addresses,
     log entries, custom fields) from a sandbox seeding every collection, walked by the SDK
@@ -385,7 +422,7 @@ def invoice_walks(quick: bool, rounds: int) -> dict[str, Any]:
         async def before_invoices(url: str, key: str) -> int:
             return await sdk_invoices(url, key, "converter")
 
-        clients: list[tuple[str, str, Callable[[str, str], Awaitable[int]]]] = [
+        clients: list[tuple[str, str, Walk]] = [
             ("sdk", "seventime_async (concurrency=1)", sdk_invoices),
             ("before", "SDK, the converter's road (as before)", before_invoices),
             ("raw", "aiohttp + json.loads, dicts (untyped)", raw_invoices),
@@ -397,25 +434,9 @@ def invoice_walks(quick: bool, rounds: int) -> dict[str, Any]:
             ("transport", "aiohttp, read bodies only", transport_walk(pages, INVOICES_PATH)),
         ]
         asyncio.run(sdk_invoices(url, key))  # the server renders every page once
-        best: dict[str, float] = {}
-        counts: dict[str, int] = {}
-        for _ in range(rounds):
-            for short, _name, walk in clients:
-                gc.collect()
-                started = time.perf_counter()
-                counts[short] = asyncio.run(walk(url, key))
-                best[short] = min(best.get(short, float("inf")), time.perf_counter() - started)
+        best, counts = best_of_rounds(clients, url, key, rounds)
     rate = {short: records / seconds for short, seconds in best.items()}
-    rows = [
-        [
-            name,
-            f"{best[short]:.3f}",
-            fmt_int(rate[short]),
-            f"{rate[short] / rate['sdk']:.2f}",
-            fmt_int(counts[short]),
-        ]
-        for short, name, _walk in clients
-    ]
+    rows = walk_rows(clients, best, counts, rate)
     return {"records": records, "pages": pages, "rate": rate, "rows": rows}
 
 
@@ -428,7 +449,7 @@ def section(quick: bool) -> dict[str, Any]:
         asyncio.run(warm_up(url, [key] * pages, pages))
         bodies = asyncio.run(fetch_bodies(url, key, pages))
 
-        clients: list[tuple[str, str, Callable[[str, str], Awaitable[int]]]] = [
+        clients: list[tuple[str, str, Walk]] = [
             ("sdk", "seventime_async (concurrency=1)", sdk(1)),
             (
                 "before",
@@ -452,15 +473,7 @@ def section(quick: bool) -> dict[str, Any]:
                 sdk(1, "whole-page-json"),
             ),
         ]
-        best: dict[str, float] = {}
-        counts: dict[str, int] = {}
-        for _ in range(rounds):
-            for short, _name, walk in clients:
-                gc.collect()
-                started = time.perf_counter()
-                counts[short] = asyncio.run(walk(url, key))
-                elapsed = time.perf_counter() - started
-                best[short] = min(best.get(short, float("inf")), elapsed)
+        best, counts = best_of_rounds(clients, url, key, rounds)
 
         sdk_total, sdk_profile = profile_rows(lambda: sdk_walk(url, key), 16)
         pyd_total, pyd_profile = profile_rows(lambda: httpx_pydantic_walk(url, key), 8)
@@ -483,18 +496,7 @@ def section(quick: bool) -> dict[str, Any]:
         f"except the row marked concurrency=4. Best of {rounds} interleaved rounds; "
         "the time includes creating and closing each client."
     )
-    rows = []
-    for short, name, _walk in clients:
-        count = counts[short]
-        rows.append(
-            [
-                name,
-                f"{best[short]:.3f}",
-                fmt_int(rate[short]),
-                f"{rate[short] / rate['sdk']:.2f}",
-                fmt_int(count),
-            ]
-        )
+    rows = walk_rows(clients, best, counts, rate)
     md.append(md_table(["client", "best s", "records/s", "vs SDK", "records"], rows))
     md.append(
         f"**SDK / raw aiohttp+json.loads = {sdk_vs_raw:.2f}** (throughput ratio; the raw "

@@ -224,18 +224,34 @@ def _generation(root: type[Any], learned: dict[type[Any], tuple[str, ...]]) -> _
     )
 
 
-def _nested(cls: type[Any]) -> list[tuple[str, bool, type[Any]]]:
-    """``(wire key, is a list, record class)`` of the records ``cls`` nests."""
+_Shape = tuple[frozenset[str], tuple[tuple[str, bool, type[Any]], ...]]
+_SHAPES: dict[type[Any], _Shape] = {}
+
+
+def _shape(cls: type[Any]) -> _Shape:
+    """The wire keys a record class knows, and ``(wire key, is a list, record class)``
+    of the records it nests (derived once per class: learning walks them per record)."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        shape = _SHAPES[cls] = _derive_shape(cls)
+    return shape
+
+
+def _derive_shape(cls: type[Any]) -> _Shape:
     hints = typing.get_type_hints(cls)
+    known = []
     nested = []
     for field in attrs.fields(cls):
+        if field.name == "extra":
+            continue
+        known.append(record_wire_name(field))
         type_ = hints[field.name]
         base = _optional(type_) or type_
         if is_record(base):
             nested.append((record_wire_name(field), False, base))
         elif typing.get_origin(type_) is list and is_record(typing.get_args(type_)[0]):
             nested.append((record_wire_name(field), True, typing.get_args(type_)[0]))
-    return nested
+    return frozenset(known), tuple(nested)
 
 
 class NativeDecoder:
@@ -244,7 +260,6 @@ class NativeDecoder:
     def __init__(self, root: type[Any]) -> None:
         self.root = root
         self._learned: dict[type[Any], tuple[str, ...]] = {}
-        self._known: dict[type[Any], frozenset[str]] = {}
         self._lock = threading.Lock()
         self._generation = _generation(root, self._learned)
 
@@ -288,19 +303,19 @@ class NativeDecoder:
     def _collect(self, cls: type[Any], data: Any, new: dict[type[Any], list[str]]) -> None:
         if not isinstance(data, dict):
             return
-        known = self._known.get(cls)
-        if known is None:
-            fields = [field for field in attrs.fields(cls) if field.name != "extra"]
-            known = self._known[cls] = frozenset(record_wire_name(f) for f in fields)
+        known, nested = _shape(cls)
         learned = self._learned.get(cls, ())
         if len(learned) < MAX_LEARNED:
             for key in data:
                 if key not in known and key not in learned:
                     new.setdefault(cls, []).append(key)
-        for key, many, inner in _nested(cls):
+        for key, many, inner in nested:
             value = data.get(key)
-            for item in (value if isinstance(value, list) else ()) if many else (value,):
-                self._collect(inner, item, new)
+            if not many:
+                self._collect(inner, value, new)
+            elif isinstance(value, list):
+                for item in value:
+                    self._collect(inner, item, new)
 
 
 _DECODERS: dict[type[Any], NativeDecoder | None] = {}
