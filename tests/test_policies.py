@@ -241,8 +241,9 @@ async def test_a_grant_woken_late_by_a_busy_loop_pushes_back_only_the_one_it_wou
     spans = [grants[i + 4] - grants[i] for i in range(len(grants) - 4)]
     assert min(spans) >= 4 * interval * 0.999
     # ... and the late wake-up is not paid for by every later grant: the last one is
-    # back on the grid (the old rule pushed every grant after the late one back).
-    assert grants[7] - grants[0] < 7 * interval + 0.004
+    # back on the grid (the old rule pushed every grant after the late one back by the
+    # whole 50 ms hold; half of it leaves room for a loaded machine's late wake-ups).
+    assert grants[7] - grants[0] < 7 * interval + 0.025
 
 
 def test_the_window_follows_the_round_trip_within_bounds() -> None:
