@@ -6,6 +6,7 @@ path and a short excerpt of the body; never a raw JSON or cattrs exception.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterator, Mapping
@@ -28,7 +29,7 @@ from ._exceptions import (
     status_error_class,
 )
 from ._models import PageMeta
-from ._native import NativeDecoder, Refused, native_decoder, split_list_body
+from ._native import NativeDecoder, Refused, native_decoder, prepare_native, split_list_body
 
 __all__ = [
     "LazyRecords",
@@ -346,6 +347,15 @@ def decode_list_page(response: Response, *, paged: bool = True) -> RawPage:
 NATIVE_CHUNK = 12
 
 
+async def prepare_decoding(cls: type[Any]) -> None:
+    """Make what decoding ``cls`` natively needs (once per class and process, a few ms
+    in short loop turns), so that a walk does it while its first page is on the way
+    rather than all at once when the page is in. Never fails: whatever went wrong here
+    goes wrong again, and is reported, where the page is decoded."""
+    with contextlib.suppress(Exception):  # only a head start: decoding reports errors
+        await prepare_native(cls)
+
+
 def iter_records(page: RawPage, cls: type[T]) -> Iterator[T]:
     """Decode a page's records as the caller asks for them: natively, a chunk at a time
     (``_native``), where the page and the record class allow; else one at a time."""
@@ -391,5 +401,8 @@ def _careful_record(page: RawPage, cls: type[T], decoder: NativeDecoder, raw: An
         data = json.loads(bytes(raw), parse_float=Decimal)
     except ValueError as exc:
         raise _unexpected(page.source, f"invalid JSON in $.data[{index}] ({exc})") from None
-    decoder.learn(data)  # a new key: the next records with it stay native
+    if decoder.learn(data):  # a new key: this record and the next ones with it stay native
+        record = decoder.decode_one(raw)
+        if record is not None:
+            return record
     return _structure(page.source, data, cls, f"$.data[{index}]")

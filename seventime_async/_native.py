@@ -17,12 +17,18 @@ Anything the mirror or the function refuses (a new unknown key, a number sent as
 string, an odd timestamp, an unknown string enum value of ``""``...) is not guessed at:
 that record goes the converter's way (``json`` with ``Decimal`` floats, then cattrs), so
 its result, or its error, is exactly the converter's. A record with a new unknown key
-teaches its class that key (at most :data:`MAX_LEARNED` per class), so only the first such
-record pays. A class with a field the generator has no rule for is left to the converter.
+teaches its class that key (at most :data:`MAX_LEARNED` per class) and is read again,
+natively; a class rebuilds only the mirrors whose learned keys changed. A class with a
+field the generator has no rule for is left to the converter.
+
+Making a class's decoder takes a few milliseconds (most of it resolving field types), once
+per class and process; :func:`prepare_native` spreads that over loop turns, one class
+each, so that a walk does it while its first page is on the way.
 """
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import linecache
 import threading
@@ -93,16 +99,34 @@ class _Generation:
     chunk: msgspec.json.Decoder[Any]
     one: msgspec.json.Decoder[Any]
     convert: Callable[[Any], Any]
+    #: Each class's mirror and function, by the keys learned for it and what it nests.
+    built: dict[type[Any], _Built]
+
+
+#: A class's mirror and function, and the learned keys they were made for (its own and
+#: those of every class it nests): a class whose keys did not change is not made again.
+_Built = tuple[tuple[tuple[str, ...], ...], Any, Callable[[Any], Any]]
 
 
 class _Builder:
     """Generates the mirrors and functions of one root class and the classes it nests."""
 
-    def __init__(self, learned: dict[type[Any], tuple[str, ...]]) -> None:
+    def __init__(
+        self, learned: dict[type[Any], tuple[str, ...]], reuse: dict[type[Any], _Built]
+    ) -> None:
         self.learned = learned
+        self.reuse = reuse
+        self.built: dict[type[Any], _Built] = {}
         self.mirrors: dict[type[Any], Any] = {}
         self.functions: dict[type[Any], Callable[[Any], Any]] = {}
         self.building: set[type[Any]] = set()
+
+    def learned_under(self, cls: type[Any], seen: frozenset[type[Any]] = frozenset()) -> Any:
+        """The keys learned for ``cls`` and for every class it nests, in field order."""
+        if cls in seen:
+            return ()
+        inner = [self.learned_under(nested, seen | {cls}) for _, _, nested in _shape(cls)[1]]
+        return (self.learned.get(cls, ()), *inner)
 
     def field(self, type_: Any, index: int, namespace: dict[str, Any]) -> tuple[Any, str]:
         """The mirror type of a field and the line(s) that convert its value ``v<index>``."""
@@ -165,8 +189,14 @@ class _Builder:
             return self.functions[cls]
         if cls in self.building:
             raise Declined(f"{cls.__name__} nests itself")
+        learned_under = self.learned_under(cls)
+        previous = self.reuse.get(cls)
+        if previous is not None and previous[0] == learned_under:
+            self.built[cls] = previous
+            self.mirrors[cls], self.functions[cls] = previous[1], previous[2]
+            return previous[2]
         self.building.add(cls)
-        hints = typing.get_type_hints(cls)
+        hints = _hints(cls)
         every = attrs.fields(cls)
         fields = [field for field in every if field.name != "extra"]
         # The generated call is positional: every field in order, ``extra`` last.
@@ -209,19 +239,37 @@ class _Builder:
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - generated above
         function: Callable[[Any], Any] = namespace[f"native_{cls.__name__}"]
         self.functions[cls] = function
+        self.built[cls] = (learned_under, self.mirrors[cls], function)
         self.building.discard(cls)
         return function
 
 
-def _generation(root: type[Any], learned: dict[type[Any], tuple[str, ...]]) -> _Generation:
-    builder = _Builder(learned)
+def _generation(
+    root: type[Any],
+    learned: dict[type[Any], tuple[str, ...]],
+    previous: _Generation | None = None,
+) -> _Generation:
+    builder = _Builder(learned, previous.built if previous is not None else {})
     convert = builder.build(root)
     mirror = builder.mirrors[root]
     return _Generation(
         chunk=msgspec.json.Decoder(list[mirror], float_hook=Decimal),  # type: ignore[valid-type]
         one=msgspec.json.Decoder(mirror, float_hook=Decimal),
         convert=convert,
+        built=builder.built,
     )
+
+
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    """A record class's resolved field types (resolving them is most of the cost of
+    building a mirror, and learning a key rebuilds mirrors)."""
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
 
 
 _Shape = tuple[frozenset[str], tuple[tuple[str, bool, type[Any]], ...]]
@@ -238,7 +286,7 @@ def _shape(cls: type[Any]) -> _Shape:
 
 
 def _derive_shape(cls: type[Any]) -> _Shape:
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     known = []
     nested = []
     for field in attrs.fields(cls):
@@ -283,22 +331,24 @@ class NativeDecoder:
         except (msgspec.ValidationError, msgspec.DecodeError, Refused, ValueError):
             return None
 
-    def learn(self, data: Any) -> None:
+    def learn(self, data: Any) -> bool:
         """Note the unknown keys of a wire record (and of the records it nests); rebuild
-        the mirrors when one is new."""
+        the mirrors when one is new (True: they were rebuilt)."""
         new: dict[type[Any], list[str]] = {}
         self._collect(self.root, data, new)
         if not new:
-            return
+            return False
         with self._lock:
             learned = dict(self._learned)
             for cls, keys in new.items():
                 kept = list(learned.get(cls, ()))
                 kept += [key for key in keys if key not in kept][: MAX_LEARNED - len(kept)]
                 learned[cls] = tuple(kept)
-            if learned != self._learned:
-                self._generation = _generation(self.root, learned)
-                self._learned = learned
+            if learned == self._learned:
+                return False
+            self._generation = _generation(self.root, learned, self._generation)
+            self._learned = learned
+            return True
 
     def _collect(self, cls: type[Any], data: Any, new: dict[type[Any], list[str]]) -> None:
         if not isinstance(data, dict):
@@ -335,3 +385,19 @@ def native_decoder(cls: type[Any]) -> NativeDecoder | None:
         decoder = None
     _DECODERS[cls] = decoder
     return decoder
+
+
+async def prepare_native(cls: type[Any]) -> None:
+    """Make the native decoder of ``cls`` in short loop turns: first the field types of
+    ``cls`` and of each class it nests, one class per turn, then the decoder."""
+    if cls in _DECODERS or not is_record(cls):
+        return
+    resolved: set[type[Any]] = set()
+    pending = [cls]
+    while pending:
+        current = pending.pop()
+        if current not in resolved:
+            resolved.add(current)
+            pending += [inner for _, _, inner in _shape(current)[1]]
+            await asyncio.sleep(0)
+    native_decoder(cls)

@@ -23,7 +23,7 @@ from typing import Any, Generic, Literal, TypeVar
 import attrs
 
 from ._build import validate_page_size
-from ._decode import RawPage, iter_records
+from ._decode import RawPage, iter_records, prepare_decoding
 from ._exceptions import InvalidRequestError, PaginationError
 from ._models import Page
 from ._naming import attribute_name
@@ -516,8 +516,11 @@ class Paginator(Generic[T]):
                 in_flight.append((next_number, task))
                 next_number += 1
 
+        preparing: asyncio.Future[None] | None = None
         try:
             top_up()
+            # After the requests' first steps: decoders are made while page 1 travels.
+            preparing = asyncio.ensure_future(prepare_decoding(self._record_type))
             while in_flight:
                 number, task = in_flight[0]
                 if guessing and self._rate is not None:
@@ -565,7 +568,10 @@ class Paginator(Generic[T]):
                 top_up()  # ask for the next pages now, before this page's records are decoded
                 yield raw, number
         finally:
-            for _, task in in_flight:
-                task.cancel()
-            if in_flight:
-                await asyncio.gather(*(task for _, task in in_flight), return_exceptions=True)
+            unfinished: list[asyncio.Future[Any]] = [task for _, task in in_flight]
+            if preparing is not None and not preparing.done():
+                unfinished.append(preparing)
+            for future in unfinished:
+                future.cancel()
+            if unfinished:
+                await asyncio.gather(*unfinished, return_exceptions=True)

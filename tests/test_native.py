@@ -266,3 +266,103 @@ def test_a_record_class_the_generator_declines_takes_the_converters_road() -> No
         _Unusual(id="a", kinds=[ItemType.EXPENSE, ItemType("weird")], extra={"new": 1}),
         _Unusual(id="b"),
     ]
+
+
+def test_a_record_with_a_new_key_is_read_natively_once_learned(monkeypatch: Any) -> None:
+    import seventime_async._decode as decode
+    from seventime_async._native import _DECODERS
+
+    monkeypatch.delitem(_DECODERS, SupplierInvoice, raising=False)  # nothing learned yet
+    records = sandbox_invoices(3, seed=11)
+    records[0]["keyOnlyThisTestSends"] = [1, "two"]
+    body = page_body(records)
+    conversions = []
+
+    def counted(*args: Any) -> Any:
+        conversions.append(args)
+        raise AssertionError("the converter's road was taken")
+
+    response = Response(status=200, headers={}, body=body, method="GET", path="/x/")
+    page = decode_envelope_page(response)
+    monkeypatch.setattr(decode, "_structure", counted)
+    native = outcome(iter_records(page, SupplierInvoice))
+    # The record that brought the key taught it, and was then read natively itself.
+    assert conversions == []
+    monkeypatch.undo()
+    _, converter = both_ways(body, SupplierInvoice)
+    assert native == converter
+    assert native[0] != native[1]
+
+
+def test_learning_a_key_rebuilds_only_the_classes_it_changes() -> None:
+    from seventime_async._native import NativeDecoder
+    from seventime_async.resources.supplier_invoices import (
+        InvoiceItem,
+        SupplierInvoiceLogEntry,
+    )
+
+    decoder = NativeDecoder(SupplierInvoice)
+    first = decoder._generation.built
+    record = sandbox_invoices(1, seed=12)[0]
+    _invoice_item(record)["itemKeyNobodyKnows"] = 1
+    assert decoder.learn(record)
+    second = decoder._generation.built
+    assert second[InvoiceItem] is not first[InvoiceItem]
+    assert second[SupplierInvoice] is not first[SupplierInvoice]  # it nests the new mirror
+    assert second[SupplierInvoiceLogEntry] is first[SupplierInvoiceLogEntry]
+    assert not decoder.learn(record)  # nothing new: nothing rebuilt
+    assert decoder._generation.built is second
+
+
+@attrs.define
+class _Leaf:
+    id: str
+    extra: dict[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.define
+class _Branch:
+    id: str
+    leaf: _Leaf | None = None
+    leaves: list[_Leaf] = attrs.field(factory=list)
+    extra: dict[str, Any] = attrs.field(factory=dict)
+
+
+def test_a_decoder_is_prepared_in_short_turns_one_class_each() -> None:
+    from seventime_async._native import _DECODERS, prepare_native
+
+    steps = 0
+    preparing = prepare_native(_Branch)
+    while True:
+        try:
+            preparing.send(None)
+        except StopIteration:
+            break
+        steps += 1
+        assert _Branch not in _DECODERS  # the decoder is made last, in its own turn
+    assert steps == 2  # a turn for _Branch's field types, one for _Leaf's
+    assert _DECODERS[_Branch] is native_decoder(_Branch) is not None
+
+
+async def test_a_walk_prepares_its_decoder_while_the_first_page_travels(
+    monkeypatch: Any,
+) -> None:
+    import asyncio
+
+    from seventime_async._native import _DECODERS
+    from seventime_async._pagination import Paginator
+
+    monkeypatch.delitem(_DECODERS, SupplierInvoice, raising=False)
+    body = page_body(sandbox_invoices(2, seed=13))
+    prepared_before_the_answer = []
+
+    async def fetch_page(*_: Any) -> RawPage:
+        for _turn in range(50):  # the answer takes a while: the loop is free meanwhile
+            await asyncio.sleep(0)
+        prepared_before_the_answer.append(SupplierInvoice in _DECODERS)
+        response = Response(status=200, headers={}, body=body, method="GET", path="/x/")
+        return decode_envelope_page(response)
+
+    walk = Paginator(fetch_page, SupplierInvoice, (), limit=500)
+    assert len(await walk.collect()) == 2
+    assert prepared_before_the_answer == [True]
