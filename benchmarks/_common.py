@@ -209,15 +209,16 @@ async def warm_up(url: str, keys: Sequence[str], pages: int, limit: int = PAGE_S
         await asyncio.gather(*(one(page, keys[page - 1]) for page in range(1, pages + 1)))
 
 
-async def round_trip(url: str, key: str, tries: int = 3) -> float:
-    """Median seconds of one ``limit=500`` page request (sequential, one key)."""
+async def round_trip(url: str, key: str, tries: int = 3, *, fresh: bool = False) -> float:
+    """Median seconds of one ``limit=500`` page request (sequential, one key): page 1
+    each time, or (``fresh``) pages 1, 2, 3...: on a cold server, pages never served."""
     times = []
     async with aiohttp.ClientSession() as session:
-        for _ in range(tries):
+        for attempt in range(tries):
             started = time.perf_counter()
             async with session.get(
                 url + LIST_PATH,
-                params={"limit": str(PAGE_SIZE), "page": "1"},
+                params={"limit": str(PAGE_SIZE), "page": str(attempt + 1 if fresh else 1)},
                 headers={"Client-Secret": key},
             ) as response:
                 await response.read()

@@ -106,18 +106,35 @@ class RateLimiter:
 
     ``margin`` (a fraction of the spacing) covers timer error; ``observe`` and
     ``on_rate_limited`` are fed by the client after each answer.
+
+    ``jitter`` (seconds) fixes the one-way jitter allowed for instead of learning it.
+    The learned figure bounds it by the spread of whole round trips, so it also counts how
+    much the server's own time per request varies, which does not move arrivals: against
+    a server whose pages take 1.06-1.17 s it spaces requests ~270 ms apart where ~253 ms
+    would do. Give it only when you know how much arrivals can move on your path
+    (measured, with room to spare); a 429 still widens the spacing on top of it.
     """
 
     idle_slots = True
 
-    def __init__(self, rate: float = 4.0, period: float = 1.0, *, margin: float = 0.004) -> None:
+    def __init__(
+        self,
+        rate: float = 4.0,
+        period: float = 1.0,
+        *,
+        margin: float = 0.004,
+        jitter: float | None = None,
+    ) -> None:
         if not rate > 0 or not period > 0:
             raise ValueError("rate and period must be positive")
         if not 0 <= margin < 1:
             raise ValueError("margin must be in [0, 1)")
+        if jitter is not None and not 0 <= jitter <= MAX_JITTER:
+            raise ValueError(f"jitter must be None (learned) or in [0, {MAX_JITTER:g}] seconds")
         self.rate = rate
         self.period = period
         self.margin = margin
+        self.fixed_jitter = jitter
         self._round_trips: OrderedDict[str, deque[float]] = OrderedDict()
         # The last ``rate`` grants: [granted at, round trip or None, kind] (see
         # ``_window_floor``).
@@ -166,9 +183,13 @@ class RateLimiter:
 
     @property
     def jitter(self) -> float:
-        """The one-way jitter assumed now: the widest spread of any kind's round trips."""
-        observed = self.observed_jitter
-        estimate = DEFAULT_JITTER if observed is None else observed
+        """The one-way jitter assumed now: the widest spread of any kind's round trips (or
+        the ``jitter`` given), plus what 429s added."""
+        if self.fixed_jitter is not None:
+            estimate = self.fixed_jitter
+        else:
+            observed = self.observed_jitter
+            estimate = DEFAULT_JITTER if observed is None else observed
         return min(MAX_JITTER, estimate + self._penalty)
 
     @property

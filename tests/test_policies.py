@@ -192,6 +192,20 @@ def test_the_spacing_widens_by_the_jitter_the_client_observes() -> None:
     assert steady.jitter == 0  # server time differs by kind; jitter is per kind
 
 
+def test_a_jitter_given_is_used_instead_of_the_learned_one_and_429s_still_widen_it() -> None:
+    known = RateLimiter(4, 1.0, margin=0.0, jitter=0.010)
+    assert known.interval == pytest.approx((1.0 + 0.010) / 4)  # not the 50 ms assumed
+    for i in range(32):
+        known.observe(1.06 + (i % 2) * 0.11, "/api/2/supplierInvoices/")  # server time varies
+    assert (known.observed_jitter or 0) > 0.1  # still learned
+    assert known.interval == pytest.approx((1.0 + 0.010) / 4)  # ... but not used
+    known.on_rate_limited()
+    assert known.jitter == pytest.approx(0.010 + 0.050)
+    for bad in (-0.001, 0.6, float("nan")):
+        with pytest.raises(ValueError, match="jitter"):
+            RateLimiter(jitter=bad)
+
+
 def test_a_429_widens_the_spacing_and_the_widening_decays() -> None:
     limiter = RateLimiter(4, 1.0, margin=0.0)
     for _ in range(8):
