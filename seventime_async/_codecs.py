@@ -25,13 +25,14 @@ import math
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import attrs
 
 from ._exceptions import InvalidRequestError
+from ._models import API_ZONE
 from ._naming import wire_name
 
 __all__ = [
@@ -235,7 +236,8 @@ def check_datetime(value: Any, field: str, *, local_zone: Any = None) -> str:
     """A moment as ``YYYY-MM-DDTHH:MM:SS`` in UTC (the API's documented form).
 
     An aware datetime is converted to UTC; a naive one is taken as the machine's local
-    time (``local_zone`` for tests) and converted too. A ``date`` is its midnight.
+    time (``local_zone`` for tests) and converted too. A ``date`` is the instant the API
+    itself uses for a day: its midnight in Stockholm (5 November is 4 November, 23:00 UTC).
     """
     if isinstance(value, datetime):
         moment = value
@@ -243,7 +245,8 @@ def check_datetime(value: Any, field: str, *, local_zone: Any = None) -> str:
             moment = moment.replace(tzinfo=local_zone) if local_zone else moment.astimezone()
         return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat()
     if isinstance(value, date):
-        return datetime.combine(value, datetime.min.time()).isoformat()
+        midnight = datetime.combine(value, time.min, tzinfo=API_ZONE)
+        return midnight.astimezone(UTC).replace(tzinfo=None).isoformat()
     raise invalid(field, f"expected a datetime or date, got {type(value).__name__}")
 
 

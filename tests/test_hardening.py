@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
 import aiohttp
@@ -498,6 +499,31 @@ def test_a_naive_last_modified_is_local_time(monkeypatch: pytest.MonkeyPatch) ->
         monkeypatch.undo()
         time.tzset()
     assert params == (("lastModified", "2024-07-01T10:00:00"),)  # CEST is UTC+2
+
+
+@pytest.mark.parametrize(
+    ("day", "sent"),
+    [
+        (date(2024, 1, 15), "2024-01-14T23:00:00"),  # CET, UTC+1
+        (date(2024, 7, 1), "2024-06-30T22:00:00"),  # CEST, UTC+2
+        (date(2024, 3, 31), "2024-03-30T23:00:00"),  # the night the clocks go forward
+    ],
+)
+@pytest.mark.parametrize("collection", ["supplier_invoices", "time_logs", "customers"])
+def test_a_day_given_as_last_modified_is_its_midnight_in_stockholm(
+    day: date, sent: str, collection: str
+) -> None:
+    """A ``date`` where the API takes an instant means what the API means by a day: its
+    midnight in Stockholm (the form it sends date-only values in), whatever the machine's
+    zone; not midnight UTC, an hour or two into the day."""
+    from seventime_async import calendar_day
+    from seventime_async._build import validate_filters
+    from seventime_async.resources import REGISTRY
+
+    spec = next(spec for spec in REGISTRY if spec.name == collection)
+    params = validate_filters(spec, {"last_modified": day})
+    assert params == (("lastModified", sent),)
+    assert calendar_day(datetime.fromisoformat(sent).replace(tzinfo=UTC)) == day
 
 
 @pytest.mark.parametrize(

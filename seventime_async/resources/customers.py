@@ -8,7 +8,7 @@ input the examples never echo, kept on the record when the server sends it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Required, Unpack
 
@@ -153,7 +153,7 @@ class CustomerFilters(ListOptions, Sorting, total=False):
     customer_number: str
     organization_number: str
     city: str
-    last_modified: datetime
+    last_modified: datetime | date
 
 
 class _CustomerFields(WriteOptions, total=False):

@@ -126,7 +126,7 @@ class ExpenseFilters(ListOptions, Sorting, total=False):
     distributor: Id
     from_date: date
     to_date: date
-    last_modified: datetime
+    last_modified: datetime | date
 
 
 class ExpenseItemFilters(ListOptions, Sorting, total=False):

@@ -227,7 +227,7 @@ class ProjectFilters(ListOptions, Sorting, total=False):
 
     name: str
     project_number: int | str
-    last_modified: datetime
+    last_modified: datetime | date
 
 
 class _ProjectFields(WriteOptions, total=False):

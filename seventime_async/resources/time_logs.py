@@ -8,7 +8,7 @@ sent as an exact number.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Required, Unpack
 
@@ -120,7 +120,7 @@ class TimeLogFilters(ListOptions, Sorting, total=False):
     end_timestamp: datetime
     invoiced_date: datetime
     is_absence: bool
-    last_modified: datetime
+    last_modified: datetime | date
 
 
 class _TimeLogFields(WriteOptions, total=False):
