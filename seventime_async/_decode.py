@@ -60,6 +60,9 @@ class Response:
     #: The event loop's time when the status and headers arrived, before the body was
     #: read (None: the transport does not say). Paces the client: see ``Sender.send``.
     answered_at: float | None = None
+    #: The event loop's time when the request left: its headers were handed to the
+    #: connection, after any wait for one and its set-up (None: the transport does not say).
+    sent_at: float | None = None
 
 
 @attrs.frozen(slots=True)

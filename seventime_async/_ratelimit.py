@@ -26,9 +26,12 @@ grants are never pulled forward). ``pause`` holds every request of the client fo
 429's ``Retry-After``.
 
 A grant is not a departure: a request on a new connection (a TLS handshake) leaves, and
-so arrives, later than granted. Its round trip, longer than the fastest of its kind,
-bounds how much later; beyond the jitter already allowed for, that pushes back the
-grant ``rate`` places after it (``_window_floor``).
+so arrives, later than granted. The client's own transport says when each request left
+(``departed``, as it leaves): the window is then kept from the departure of the request
+``rate`` places back, and round trips are timed from departures, so a connection's
+set-up is neither jitter nor a risk. Where the transport cannot say, a round trip longer
+than the fastest of its kind bounds how much later it left; beyond the jitter already
+allowed for, that pushes back the grant ``rate`` places after it (``_window_floor``).
 """
 
 from __future__ import annotations
@@ -73,9 +76,20 @@ class KeyLimiter(Protocol):
         while it says so; see :data:`IdleOnly`)."""
         ...
 
-    def observe(self, round_trip: float, kind: str = "", sent_at: float | None = None) -> None:
-        """Record one round trip (seconds) of a request of ``kind`` granted at ``sent_at``
-        (the event loop's clock)."""
+    def departed(self, granted_at: float, departed_at: float) -> None:
+        """The request granted at ``granted_at`` left at ``departed_at`` (the event loop's
+        clock): later than granted when it waited for a connection or set one up."""
+        ...
+
+    def observe(
+        self,
+        round_trip: float,
+        kind: str = "",
+        sent_at: float | None = None,
+        departed_at: float | None = None,
+    ) -> None:
+        """Record one round trip (seconds, from the grant at ``sent_at`` to the answer's
+        headers) of a request of ``kind`` that left at ``departed_at`` (when known)."""
         ...
 
     async def backoff(self, retry_after: float) -> None:
@@ -136,8 +150,8 @@ class RateLimiter:
         self.margin = margin
         self.fixed_jitter = jitter
         self._round_trips: OrderedDict[str, deque[float]] = OrderedDict()
-        # The last ``rate`` grants: [granted at, round trip or None, kind] (see
-        # ``_window_floor``).
+        # The last ``rate`` grants: [granted at, departed at, round trip, kind] (None
+        # where not yet known; see ``_window_floor``).
         self._recent: deque[list[Any]] = deque(maxlen=max(1, int(rate)))
         self._penalty = 0.0
         self._next_slot = float("-inf")
@@ -152,15 +166,32 @@ class RateLimiter:
 
     # -- what the client observed -------------------------------------------------------
 
-    def observe(self, round_trip: float, kind: str = "", sent_at: float | None = None) -> None:
-        """Record one round trip (seconds) of a request of ``kind`` (its path) that was
-        granted at ``sent_at`` (the event loop's clock), when known."""
+    def departed(self, granted_at: float, departed_at: float) -> None:
+        """The request granted at ``granted_at`` left at ``departed_at``: the grant
+        ``rate`` places after it keeps a whole window after that."""
+        entry = self._grant_at(granted_at)
+        if entry is not None:
+            entry[1] = max(entry[0], departed_at)
+
+    def observe(
+        self,
+        round_trip: float,
+        kind: str = "",
+        sent_at: float | None = None,
+        departed_at: float | None = None,
+    ) -> None:
+        """Record one round trip (seconds, from the grant at ``sent_at`` to the answer's
+        headers; the event loop's clock) of a request of ``kind`` (its path). Known, the
+        departure ``departed_at`` starts the round trip instead: the time before it was
+        the client's own (a wait for a connection, its set-up), not the network's."""
+        if sent_at is not None and departed_at is not None:
+            round_trip -= max(0.0, departed_at - sent_at)
         if sent_at is not None:
-            # The grant this answer belongs to: the last one at or before ``sent_at``.
-            for entry in reversed(self._recent):
-                if entry[0] <= sent_at:
-                    entry[1], entry[2] = max(0.0, round_trip), kind
-                    break
+            entry = self._grant_at(sent_at)
+            if entry is not None:
+                if departed_at is not None:
+                    entry[1] = max(entry[0], departed_at)
+                entry[2], entry[3] = max(0.0, round_trip), kind
         samples = self._round_trips.pop(kind, None)
         if samples is None:
             samples = deque(maxlen=_WINDOW)
@@ -271,23 +302,32 @@ class RateLimiter:
 
     def _granted(self, at: float) -> None:
         self._last_grant = at
-        self._recent.append([at, None, ""])
+        self._recent.append([at, None, None, ""])
+
+    def _grant_at(self, granted_at: float) -> list[Any] | None:
+        """The recent grant a request granted at ``granted_at`` (the event loop's clock,
+        read just after its grant) had: the last one at or before that time."""
+        entry: list[Any]
+        for entry in reversed(self._recent):
+            if entry[0] <= granted_at:
+                return entry
+        return None
 
     def _window_floor(self) -> float:
         """The earliest the next grant may go so that it and the ``rate`` grants before
         it never meet in one window at the server: ``rate`` intervals (a period and the
-        jitter) after the grant ``rate`` places back actually went. Slots are spaced for
-        that already; this holds when a grant went late (a busy event loop woke it late)
-        or its request left late (a new connection's handshake): its round trip, longer
-        than the fastest of its kind by more than the jitter allowed for, shows by how
-        much."""
+        jitter) after the request ``rate`` places back actually left. Slots are spaced
+        for that already; this holds when a grant went late (a busy event loop woke it
+        late) or its request left late (a new connection's handshake). When the
+        transport did not say when it left, its round trip, longer than the fastest of
+        its kind by more than the jitter allowed for, shows by how much."""
         recent = self._recent
         if len(recent) < (recent.maxlen or 1):
             return float("-inf")
-        granted_at: float = recent[0][0]
-        round_trip: float | None = recent[0][1]
-        kind: str = recent[0][2]
-        floor = granted_at + len(recent) * self.interval
+        granted_at, departed_at, round_trip, kind = recent[0]
+        if departed_at is not None:
+            return float(departed_at) + len(recent) * self.interval
+        floor: float = granted_at + len(recent) * self.interval
         samples = self._round_trips.get(kind)
         if round_trip is not None and samples:
             floor += max(0.0, round_trip - min(samples) - self.jitter)

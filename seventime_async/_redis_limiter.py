@@ -275,10 +275,20 @@ class SharedSchedule:
         from every worker's round trips (see ``_SCRIPT``), plus the shared penalty."""
         return self._step if self._step is not None else self._local.interval
 
-    def observe(self, round_trip: float, kind: str = "", sent_at: float | None = None) -> None:
-        """Record one round trip: kept locally, and shared with the next script call
-        (but for a worker's first of each kind: it carries the new connection's set-up,
-        which is a late departure, not jitter)."""
+    def departed(self, granted_at: float, departed_at: float) -> None:
+        """Not used: the shared schedule allows for late departures in its jitter (the
+        round trips it pools are timed from the grants)."""
+
+    def observe(
+        self,
+        round_trip: float,
+        kind: str = "",
+        sent_at: float | None = None,
+        departed_at: float | None = None,
+    ) -> None:
+        """Record one round trip (from the grant): kept locally, and shared with the next
+        script call (but for a worker's first of each kind: it carries the new
+        connection's set-up, which is a late departure, not jitter)."""
         self._local.observe(round_trip, kind)
         if kind not in self._kinds_seen:
             self._kinds_seen.add(kind)

@@ -9,6 +9,7 @@ It hands back a 2xx :class:`Response` or raises a typed error; decoding is the c
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -147,6 +148,8 @@ class Sender:
             async with self._turn(request, timeouts, deadline, attempt, idle):
                 started = loop.time()
                 self.stats.requests += 1
+                limiter = self.rate_limiter
+                departed = None if limiter is None else functools.partial(limiter.departed, started)
                 try:
                     response = await self.transport.send(
                         method=request.method,
@@ -157,6 +160,7 @@ class Sender:
                         body=request.body,
                         timeout=_attempt_timeout(settings, deadline, started),
                         max_bytes=self.max_response_bytes,
+                        on_sent=departed,
                     )
                 except APIConnectionError as exc:
                     error = exc
@@ -173,7 +177,10 @@ class Sender:
                         if answered is None:
                             answered = loop.time()
                         self.rate_limiter.observe(
-                            answered - started, _kind(request), sent_at=started
+                            answered - started,
+                            _kind(request),
+                            sent_at=started,
+                            departed_at=response.sent_at,
                         )
                     if response.status < 300:
                         _log(request, status, loop.time() - started, attempt)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 import aiohttp
@@ -89,8 +91,10 @@ class Transport(Protocol):
         body: bytes | bytearray | None,
         timeout: aiohttp.ClientTimeout | None,
         max_bytes: int,
+        on_sent: Callable[[float], None] | None = None,
     ) -> Response:
-        """Send one request and read its whole answer."""
+        """Send one request and read its whole answer; call ``on_sent`` with the event
+        loop's time as the request leaves (when the transport can tell)."""
         ...
 
     async def aclose(self) -> None:
@@ -132,6 +136,32 @@ async def _read_bounded(
     return bytes(chunks)
 
 
+class _Departure:
+    """One request's ``trace_request_ctx``: when it left, and whom to tell."""
+
+    __slots__ = ("at", "on_sent")
+
+    def __init__(self, on_sent: Callable[[float], None] | None) -> None:
+        self.at: float | None = None
+        self.on_sent = on_sent
+
+
+async def _headers_sent(_: aiohttp.ClientSession, context: SimpleNamespace, __: Any) -> None:
+    departure = context.trace_request_ctx
+    if isinstance(departure, _Departure):
+        departure.at = asyncio.get_running_loop().time()
+        if departure.on_sent is not None:
+            departure.on_sent(departure.at)
+
+
+def _departure_trace() -> aiohttp.TraceConfig:
+    """Times each request's departure: its headers go out once it has a connection (a new
+    one's TCP and TLS set-up done), which can be well after its rate-limit turn."""
+    trace = aiohttp.TraceConfig()
+    trace.on_request_headers_sent.append(_headers_sent)
+    return trace
+
+
 class AiohttpTransport:
     """Sends requests through one ``aiohttp.ClientSession``: its own, or the caller's."""
 
@@ -160,7 +190,10 @@ class AiohttpTransport:
             limit=self._max_connections, keepalive_timeout=_KEEPALIVE_SECONDS, ssl=self._ssl
         )
         session = aiohttp.ClientSession(
-            connector=connector, timeout=self._timeouts.to_aiohttp(), raise_for_status=False
+            connector=connector,
+            timeout=self._timeouts.to_aiohttp(),
+            raise_for_status=False,
+            trace_configs=[_departure_trace()],
         )
         # aiohttp silently re-sends an idempotent request once when a reused keep-alive
         # connection turns out dead. That second send bypasses our rate limiter (a real
@@ -187,8 +220,11 @@ class AiohttpTransport:
         body: bytes | bytearray | None,
         timeout: aiohttp.ClientTimeout | None,
         max_bytes: int,
+        on_sent: Callable[[float], None] | None = None,
     ) -> Response:
-        """Send one request and read the whole body (at most ``max_bytes`` of it).
+        """Send one request and read the whole body (at most ``max_bytes`` of it);
+        ``on_sent`` hears when it left (on the transport's own session: a session the
+        caller passed in is not traced, and the answer's ``sent_at`` is then None).
 
         ``timeout`` None leaves the session's own timeout in charge (a session the
         caller passed in). An aiohttp failure becomes :class:`APIConnectionError` or
@@ -196,6 +232,7 @@ class AiohttpTransport:
         message but not its frames: aiohttp's frames hold the request headers.
         """
         session = self._get_session()
+        departure = _Departure(on_sent)
         try:
             async with session.request(
                 method,
@@ -206,6 +243,7 @@ class AiohttpTransport:
                 allow_redirects=False,
                 ssl=self._ssl,
                 timeout=timeout if timeout is not None else session.timeout,
+                trace_request_ctx=departure,
             ) as raw:
                 answered_at = asyncio.get_running_loop().time()
                 payload = await _read_bounded(raw, max_bytes, method, path)
@@ -216,6 +254,7 @@ class AiohttpTransport:
                     method=method,
                     path=path,
                     answered_at=answered_at,
+                    sent_at=departure.at,
                 )
         except aiohttp.ConnectionTimeoutError as exc:
             failure: APIConnectionError = APITimeoutError(

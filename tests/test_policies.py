@@ -175,6 +175,40 @@ async def test_a_request_that_left_late_pushes_the_next_grants_back() -> None:
     assert fifth - first < late + 4 * interval - 0.05
 
 
+async def test_a_request_known_to_have_left_late_pushes_the_fifth_grant_back_at_once() -> None:
+    # The transport says when a request left. The first left 200 ms after its grant (a
+    # slow connection set-up): the fifth grant keeps a whole window after that, before
+    # any answer is in (at 1 s of latency none would be).
+    limiter = RateLimiter(4, 0.1, margin=0.0)
+    loop = asyncio.get_running_loop()
+    grants = []
+    for _ in range(4):
+        await limiter.acquire()
+        grants.append(loop.time())
+    limiter.departed(grants[0], grants[0] + 0.2)
+    for granted in grants[1:]:
+        limiter.departed(granted, granted)
+    await limiter.acquire()
+    assert loop.time() - grants[0] >= 0.2 + 4 * limiter.interval - 0.001
+
+
+def test_the_wait_before_a_request_left_is_not_counted_as_jitter() -> None:
+    limiter = RateLimiter(4, 1.0, margin=0.0)
+    # Eight answers 100 ms after their requests left; the first waited 300 ms for its
+    # connection before it left.
+    for number in range(8):
+        waited = 0.3 if number == 0 else 0.0
+        limiter.observe(
+            waited + 0.1, "/p", sent_at=10.0 * number, departed_at=10.0 * number + waited
+        )
+    assert limiter.observed_jitter == pytest.approx(0, abs=1e-9)
+    # Without the departure, the same answers look 300 ms apart.
+    unaware = RateLimiter(4, 1.0, margin=0.0)
+    for number in range(8):
+        unaware.observe((0.3 if number == 0 else 0.0) + 0.1, "/p", sent_at=10.0 * number)
+    assert unaware.observed_jitter == pytest.approx(0.3 * 9 / 7)
+
+
 # -- pacing that survives jitter (issue 8, item 3) -----------------------------------------
 
 
@@ -268,3 +302,37 @@ def test_the_window_follows_the_round_trip_within_bounds() -> None:
     assert window_for(2.0, 4.0, 4) == 9
     assert window_for(60.0, 4.0, 4) == MAX_WINDOW  # bounded for memory
     assert window_for(1.07, 4.0, 8) == 8  # never below what was asked
+
+
+async def test_the_client_tells_its_limiter_when_each_request_left() -> None:
+    from seventime_async import SevenTime
+    from seventime_async.testing import Sandbox
+
+    departures: list[tuple[float, float]] = []
+    observed: list[float | None] = []
+
+    class Recording(RateLimiter):
+        def departed(self, granted_at: float, departed_at: float) -> None:
+            departures.append((granted_at, departed_at))
+            super().departed(granted_at, departed_at)
+
+        def observe(
+            self,
+            round_trip: float,
+            kind: str = "",
+            sent_at: float | None = None,
+            departed_at: float | None = None,
+        ) -> None:
+            observed.append(departed_at)
+            super().observe(round_trip, kind, sent_at, departed_at)
+
+    async with (
+        Sandbox(records=3, rate_limit=False, latency=0.02) as sandbox,
+        SevenTime(sandbox.client_secret, base_url=sandbox.url, rate_limit=Recording(50)) as st,
+    ):
+        await st.supplier_invoices.list(limit=1, pages=range(1, 3)).collect()
+    # Each request left (its headers went out, on a connection) after its grant, and
+    # its answer was timed from then.
+    assert len(departures) == 2
+    assert all(granted <= departed for granted, departed in departures)
+    assert observed == [departed for _, departed in departures]

@@ -3,6 +3,7 @@ server and without patching aiohttp (like httpx's ``MockTransport``)."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 from collections.abc import Awaitable, Callable, Mapping
@@ -69,17 +70,22 @@ class MockTransport:
         body: bytes | bytearray | None,
         timeout: aiohttp.ClientTimeout | None,
         max_bytes: int,
+        on_sent: Callable[[float], None] | None = None,
     ) -> Response:
-        """Record the request and answer it from the handler."""
+        """Record the request and answer it from the handler (the request leaves as the
+        handler is called)."""
         request = MockRequest(method, path, params, headers, body, timeout)
         self.requests.append(request)
+        sent_at = asyncio.get_running_loop().time()
+        if on_sent is not None:
+            on_sent(sent_at)
         answer = self.handler(request)
         if inspect.isawaitable(answer):
             answer = await answer
         assert isinstance(answer, MockResponse), "the handler must return a MockResponse"
         payload = answer.body if answer.body is not None else json.dumps(answer.json).encode()
         headers_out = {k.lower(): v for k, v in answer.headers.items()}
-        return Response(answer.status, headers_out, payload, method, path)
+        return Response(answer.status, headers_out, payload, method, path, sent_at=sent_at)
 
     async def aclose(self) -> None:
         """Nothing to release; remembers that it was closed."""
