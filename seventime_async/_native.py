@@ -247,9 +247,9 @@ class _Builder:
 def _generation(
     root: type[Any],
     learned: dict[type[Any], tuple[str, ...]],
-    previous: _Generation | None = None,
+    reuse: dict[type[Any], _Built] | None = None,
 ) -> _Generation:
-    builder = _Builder(learned, previous.built if previous is not None else {})
+    builder = _Builder(learned, reuse or {})
     convert = builder.build(root)
     mirror = builder.mirrors[root]
     return _Generation(
@@ -305,11 +305,11 @@ def _derive_shape(cls: type[Any]) -> _Shape:
 class NativeDecoder:
     """Decodes the raw records of one record class (see the module docstring)."""
 
-    def __init__(self, root: type[Any]) -> None:
+    def __init__(self, root: type[Any], built: dict[type[Any], _Built] | None = None) -> None:
         self.root = root
         self._learned: dict[type[Any], tuple[str, ...]] = {}
         self._lock = threading.Lock()
-        self._generation = _generation(root, self._learned)
+        self._generation = _generation(root, self._learned, built)
 
     def __repr__(self) -> str:
         learned = sum(len(keys) for keys in self._learned.values())
@@ -346,7 +346,7 @@ class NativeDecoder:
                 learned[cls] = tuple(kept)
             if learned == self._learned:
                 return False
-            self._generation = _generation(self.root, learned, self._generation)
+            self._generation = _generation(self.root, learned, self._generation.built)
             self._learned = learned
             return True
 
@@ -371,33 +371,54 @@ class NativeDecoder:
 _DECODERS: dict[type[Any], NativeDecoder | None] = {}
 
 
-def native_decoder(cls: type[Any]) -> NativeDecoder | None:
-    """The native decoder of a record class (made once), or None when the generator has
-    no rule for one of its fields."""
+def native_decoder(
+    cls: type[Any], built: dict[type[Any], _Built] | None = None
+) -> NativeDecoder | None:
+    """The native decoder of a record class (made once, from the mirrors ``built`` so
+    far, if any), or None when the generator has no rule for one of its fields."""
     try:
         return _DECODERS[cls]
     except KeyError:
         pass
     decoder: NativeDecoder | None
     try:
-        decoder = NativeDecoder(cls) if is_record(cls) and cls is not PageMeta else None
-    except (Declined, TypeError, ValueError):  # msgspec may refuse a generated mirror too
+        decoder = NativeDecoder(cls, built) if is_record(cls) and cls is not PageMeta else None
+    except _DECLINED:
         decoder = None
     _DECODERS[cls] = decoder
     return decoder
 
 
+#: What making a decoder may raise when the generator has no rule (msgspec may refuse a
+#: generated mirror too): the class is left to the converter.
+_DECLINED = (Declined, TypeError, ValueError)
+
+
 async def prepare_native(cls: type[Any]) -> None:
-    """Make the native decoder of ``cls`` in short loop turns: first the field types of
-    ``cls`` and of each class it nests, one class per turn, then the decoder."""
-    if cls in _DECODERS or not is_record(cls):
+    """Make the native decoder of ``cls`` in short loop turns (a few ms in all): the
+    field types of each class, then its mirror and function (the classes a class nests
+    first), one class per turn, then the decoder."""
+    if cls in _DECODERS or not is_record(cls) or cls is PageMeta:
         return
-    resolved: set[type[Any]] = set()
-    pending = [cls]
-    while pending:
-        current = pending.pop()
-        if current not in resolved:
-            resolved.add(current)
-            pending += [inner for _, _, inner in _shape(current)[1]]
-            await asyncio.sleep(0)
-    native_decoder(cls)
+    order: list[type[Any]] = []  # every class after the classes it nests
+    visiting = [(cls, False)]
+    while visiting:
+        current, expanded = visiting.pop()
+        if current in order:
+            continue
+        if expanded:
+            order.append(current)
+            continue
+        visiting.append((current, True))
+        visiting += [(inner, False) for _, _, inner in _shape(current)[1] if inner not in order]
+        await asyncio.sleep(0)
+    built: dict[type[Any], _Built] = {}
+    for current in order:
+        builder = _Builder({}, built)
+        try:
+            builder.build(current)
+        except _DECLINED:
+            break  # the decoder declines too: native_decoder says so, below
+        built.update(builder.built)
+        await asyncio.sleep(0)
+    native_decoder(cls, built)

@@ -9,6 +9,7 @@ it (the sender: limiter, retries), decode the answer. A resource module's facade
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
@@ -196,6 +197,9 @@ class Operations(Generic[R]):
         ) -> RawPage:
             request = build.list_request(spec, params, page=page, limit=limit)
             response = await self._send(request, **call, **({"idle": idle} if idle else {}))
+            # A loop turn between reading the body and splitting it (~1.7 ms a 1.3 MB
+            # page): two short holds of the event loop rather than one twice as long.
+            await asyncio.sleep(0)
             return decode_list_page(response, paged=listing.paged)
 
         return Paginator(

@@ -149,9 +149,12 @@ class _Departure:
 async def _headers_sent(_: aiohttp.ClientSession, context: SimpleNamespace, __: Any) -> None:
     departure = context.trace_request_ctx
     if isinstance(departure, _Departure):
-        departure.at = asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        departure.at = loop.time()
         if departure.on_sent is not None:
-            departure.on_sent(departure.at)
+            # Not called here: aiohttp's frames (and this one's arguments) hold the
+            # request's headers, which no error raised by the callback may carry.
+            loop.call_soon(departure.on_sent, departure.at)
 
 
 def _departure_trace() -> aiohttp.TraceConfig:

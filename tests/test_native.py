@@ -340,7 +340,9 @@ def test_a_decoder_is_prepared_in_short_turns_one_class_each() -> None:
             break
         steps += 1
         assert _Branch not in _DECODERS  # the decoder is made last, in its own turn
-    assert steps == 2  # a turn for _Branch's field types, one for _Leaf's
+    # A turn for each class's field types, then one for each class's mirror and
+    # function (_Leaf's first: _Branch's mirror nests it); the decoder is made last.
+    assert steps == 4
     assert _DECODERS[_Branch] is native_decoder(_Branch) is not None
 
 

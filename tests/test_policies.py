@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+import traceback
+from typing import Any
 
 import pytest
 
@@ -336,3 +338,34 @@ async def test_the_client_tells_its_limiter_when_each_request_left() -> None:
     assert len(departures) == 2
     assert all(granted <= departed for granted, departed in departures)
     assert observed == [departed for _, departed in departures]
+
+
+async def test_a_limiter_failing_to_hear_a_departure_neither_fails_the_request_nor_leaks(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from seventime_async import SevenTime
+    from seventime_async.testing import Sandbox
+
+    class Broken(RateLimiter):
+        def departed(self, granted_at: float, departed_at: float) -> None:
+            raise RuntimeError("a limiter bug")
+
+    loop = asyncio.get_running_loop()
+    reported: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _, context: reported.append(context))
+    try:
+        async with (
+            Sandbox(records=2, rate_limit=False) as sandbox,
+            SevenTime(sandbox.client_secret, base_url=sandbox.url, rate_limit=Broken(50)) as st,
+        ):
+            records = await st.supplier_invoices.list(limit=1, pages=range(1, 2)).collect()
+            secret = sandbox.client_secret
+    finally:
+        loop.set_exception_handler(None)
+    assert len(records) == 1
+    # The error went to the event loop's handler, from a frame of its own: not one of
+    # aiohttp's, which hold the request's headers.
+    assert [type(context["exception"]) for context in reported] == [RuntimeError]
+    frames = traceback.extract_tb(reported[0]["exception"].__traceback__)
+    assert not any("aiohttp" in frame.filename for frame in frames)
+    assert secret not in repr(reported) + caplog.text
