@@ -352,9 +352,9 @@ NATIVE_CHUNK = 12
 
 async def prepare_decoding(cls: type[Any]) -> None:
     """Make what decoding ``cls`` natively needs (once per class and process, a few ms
-    in short loop turns), so that a walk does it while its first page is on the way
-    rather than all at once when the page is in. Never fails: whatever went wrong here
-    goes wrong again, and is reported, where the page is decoded."""
+    in short loop turns), so that a walk's first page does not hold the event loop for
+    all of it at once. Never fails: whatever went wrong here goes wrong again, and is
+    reported, where the page is decoded."""
     with contextlib.suppress(Exception):  # only a head start: decoding reports errors
         await prepare_native(cls)
 

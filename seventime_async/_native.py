@@ -23,7 +23,7 @@ field the generator has no rule for is left to the converter.
 
 Making a class's decoder takes a few milliseconds (most of it resolving field types), once
 per class and process; :func:`prepare_native` spreads that over loop turns, one class
-each, so that a walk does it while its first page is on the way.
+each, before a walk decodes its first page.
 """
 
 from __future__ import annotations

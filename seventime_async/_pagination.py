@@ -516,11 +516,8 @@ class Paginator(Generic[T]):
                 in_flight.append((next_number, task))
                 next_number += 1
 
-        preparing: asyncio.Future[None] | None = None
         try:
             top_up()
-            # After the requests' first steps: decoders are made while page 1 travels.
-            preparing = asyncio.ensure_future(prepare_decoding(self._record_type))
             while in_flight:
                 number, task = in_flight[0]
                 if guessing and self._rate is not None:
@@ -537,6 +534,11 @@ class Paginator(Generic[T]):
                             top_up()
                 in_flight.popleft()
                 raw = await task
+                if guessing or number == plan.first_page:
+                    # The decoders, once per record class and process, in short turns
+                    # (not while the walk's first requests wait for their slots: on a
+                    # shared schedule a worker woken late gives its slot up).
+                    await prepare_decoding(self._record_type)
                 guessing = False
                 if self._started_too_late(number, raw, plan.first_page):
                     # Records before the piece were deleted since it was planned: its
@@ -568,10 +570,7 @@ class Paginator(Generic[T]):
                 top_up()  # ask for the next pages now, before this page's records are decoded
                 yield raw, number
         finally:
-            unfinished: list[asyncio.Future[Any]] = [task for _, task in in_flight]
-            if preparing is not None and not preparing.done():
-                unfinished.append(preparing)
-            for future in unfinished:
-                future.cancel()
-            if unfinished:
-                await asyncio.gather(*unfinished, return_exceptions=True)
+            for _, task in in_flight:
+                task.cancel()
+            if in_flight:
+                await asyncio.gather(*(task for _, task in in_flight), return_exceptions=True)

@@ -45,7 +45,16 @@ class ThrottledLimiter:
     async def acquire(self, *, idle_only: bool = False) -> None:
         await self._throttle.limit(self._key)
 
-    def observe(self, round_trip: float, kind: str = "", sent_at: float | None = None) -> None:
+    def departed(self, granted_at: float, departed_at: float) -> None:
+        pass
+
+    def observe(
+        self,
+        round_trip: float,
+        kind: str = "",
+        sent_at: float | None = None,
+        departed_at: float | None = None,
+    ) -> None:
         pass
 
     async def backoff(self, retry_after: float) -> None:

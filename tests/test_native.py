@@ -346,25 +346,25 @@ def test_a_decoder_is_prepared_in_short_turns_one_class_each() -> None:
     assert _DECODERS[_Branch] is native_decoder(_Branch) is not None
 
 
-async def test_a_walk_prepares_its_decoder_while_the_first_page_travels(
+async def test_a_walk_prepares_its_decoder_in_turns_before_decoding_page_one(
     monkeypatch: Any,
 ) -> None:
-    import asyncio
-
-    from seventime_async._native import _DECODERS
-    from seventime_async._pagination import Paginator
+    import seventime_async._pagination as pagination
+    from seventime_async._native import _DECODERS, prepare_native
 
     monkeypatch.delitem(_DECODERS, SupplierInvoice, raising=False)
     body = page_body(sandbox_invoices(2, seed=13))
-    prepared_before_the_answer = []
+    prepared: list[type[Any]] = []
+
+    async def spy(cls: type[Any]) -> None:
+        await prepare_native(cls)
+        prepared.append(cls)
 
     async def fetch_page(*_: Any) -> RawPage:
-        for _turn in range(50):  # the answer takes a while: the loop is free meanwhile
-            await asyncio.sleep(0)
-        prepared_before_the_answer.append(SupplierInvoice in _DECODERS)
         response = Response(status=200, headers={}, body=body, method="GET", path="/x/")
         return decode_envelope_page(response)
 
-    walk = Paginator(fetch_page, SupplierInvoice, (), limit=500)
+    monkeypatch.setattr(pagination, "prepare_decoding", spy)
+    walk = pagination.Paginator(fetch_page, SupplierInvoice, (), limit=500)
     assert len(await walk.collect()) == 2
-    assert prepared_before_the_answer == [True]
+    assert prepared == [SupplierInvoice]  # once, for the first page
