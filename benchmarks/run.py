@@ -64,6 +64,11 @@ HISTORY = (
     "walk at 1.028 / 1.028 / 1.051 x the bound at 20 ms / 300 ms / 1 s (2 s not "
     "measured; 1.110 in a scratch run). Section 2 measures the SDK without native "
     'decoding side by side ("the converter\'s road").'
+    "\n\nIssue 12, later (2026-12-03): a walk that made its decoders while its first page "
+    "travelled cost 8 Redis workers on one key 0.92-0.94 of the limit (their loop turns "
+    "woke workers late for their slots); made when the page is in, 0.956/0.957 in two "
+    "1 x 8 runs. The cold-server rows are new: the default limiter learns the jitter from "
+    "whole round trips, which also vary with the server's own time per page."
 )
 
 
