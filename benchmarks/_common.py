@@ -182,6 +182,11 @@ class Server:
         self._next += 1
         return key
 
+    def label(self, key: str) -> str:
+        """The sandbox's name for ``key`` in its request log (``key1`` for the first of
+        ``keys``)."""
+        return f"key{self.keys.index(key) + 1}"
+
     def statuses_by_agent(self) -> dict[str, Counter[int]]:
         """``{user_agent: Counter(status)}`` from the access log so far."""
         self._log.flush()

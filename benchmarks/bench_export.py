@@ -149,7 +149,7 @@ def short_lists(server: Server, latency: float) -> list[dict[str, Any]]:
         agent = f"bench/short_{'busy' if busy else 'idle'}/L={latency}"
         key = server.next_key()
         result = asyncio.run(short_list(server.url, key, agent, busy=busy))
-        result.update(busy=busy, latency=latency, key=f"key{server.keys.index(key) + 1}")
+        result.update(busy=busy, latency=latency, key=server.label(key))
         out.append(result)
     return out
 
@@ -251,7 +251,7 @@ def cold_walk(latency: float, records: int, label: str, rate_limit: Any) -> dict
         time.sleep(0.5)  # let the child's access log catch up
         seen = server.statuses_by_agent().get(agent, {})
     result["server_429"] = seen.get(429, 0)
-    result["closest_five"] = closest_five_arrivals(request_log, f"key{server.keys.index(key) + 1}")
+    result["closest_five"] = closest_five_arrivals(request_log, server.label(key))
     shutil.rmtree(request_log.parent, ignore_errors=True)
     return result
 

@@ -534,11 +534,10 @@ class Paginator(Generic[T]):
                             top_up()
                 in_flight.popleft()
                 raw = await task
-                if guessing or number == plan.first_page:
-                    # The decoders, once per record class and process, in short turns
-                    # (not while the walk's first requests wait for their slots: on a
-                    # shared schedule a worker woken late gives its slot up).
-                    await prepare_decoding(self._record_type)
+                # The decoders, once per record class and process (at once after that),
+                # in short turns; not while the walk's first requests wait for their
+                # slots: on a shared schedule a worker woken late gives its slot up.
+                await prepare_decoding(self._record_type)
                 guessing = False
                 if self._started_too_late(number, raw, plan.first_page):
                     # Records before the piece were deleted since it was planned: its

@@ -149,15 +149,22 @@ async def test_pause_holds_every_later_request() -> None:
     assert loop.time() - start >= 0.05
 
 
-async def _four_grants_then_a_fifth(first_round_trip: float) -> tuple[float, float, float]:
-    """(first grant, fifth grant, the interval) when the first answer took
-    ``first_round_trip`` and the next three 10 ms."""
-    limiter = RateLimiter(4, 0.1, margin=0.0)
+async def _four_grants(limiter: RateLimiter) -> list[float]:
+    """The event loop's time at each of four grants in a row."""
     loop = asyncio.get_running_loop()
     grants = []
     for _ in range(4):
         await limiter.acquire()
         grants.append(loop.time())
+    return grants
+
+
+async def _four_grants_then_a_fifth(first_round_trip: float) -> tuple[float, float, float]:
+    """(first grant, fifth grant, the interval) when the first answer took
+    ``first_round_trip`` and the next three 10 ms."""
+    limiter = RateLimiter(4, 0.1, margin=0.0)
+    loop = asyncio.get_running_loop()
+    grants = await _four_grants(limiter)
     limiter.observe(first_round_trip, "GET /x/", sent_at=grants[0])
     for granted in grants[1:]:
         limiter.observe(0.01, "GET /x/", sent_at=granted)
@@ -183,10 +190,7 @@ async def test_a_request_known_to_have_left_late_pushes_the_fifth_grant_back_at_
     # any answer is in (at 1 s of latency none would be).
     limiter = RateLimiter(4, 0.1, margin=0.0)
     loop = asyncio.get_running_loop()
-    grants = []
-    for _ in range(4):
-        await limiter.acquire()
-        grants.append(loop.time())
+    grants = await _four_grants(limiter)
     limiter.departed(grants[0], grants[0] + 0.2)
     for granted in grants[1:]:
         limiter.departed(granted, granted)
