@@ -132,6 +132,8 @@ class _Walk:
     stats: PaginatorStats = attrs.Factory(PaginatorStats)
     #: Records of the current page dropped as already yielded (see ``_check_progress``).
     page_duplicates: int = 0
+    #: In a shard walk: the greatest key delivered so far (None: none yet).
+    last_key: ShardKey | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -196,7 +198,8 @@ class Paginator(Generic[T]):
 
     ``async for record in paginator`` walks the records, ``paginator.pages()`` the pages
     with their meta, ``await paginator.collect()`` gathers every record. Each iteration
-    starts a new walk. ``stats`` and ``checkpoint`` describe the latest walk.
+    starts a new walk. ``stats`` and ``checkpoint`` describe the latest walk (on a
+    shard piece's walk, ``shard_checkpoint`` instead of ``checkpoint``).
     Use ``async with`` (or ``await paginator.aclose()``) to stop a walk early and release
     its in-flight requests at once; a plain ``break`` also releases them, when the loop
     finalises the abandoned iterator.
@@ -268,6 +271,9 @@ class Paginator(Generic[T]):
         self._held: list[Any] | None = None
         self.stats = PaginatorStats()
         self.checkpoint: Checkpoint | None = checkpoint
+        #: On a shard piece's walk: the rest of the piece after the last completed page,
+        #: itself a :class:`Shard` (``list(shard=...)`` goes on with it); None otherwise.
+        self.shard_checkpoint: Shard | None = shard
 
     def __repr__(self) -> str:
         return (
@@ -408,8 +414,12 @@ class Paginator(Generic[T]):
         shard = self._shard
         walk.page_duplicates = 0
         for record in iter_records(raw, self._record_type):
-            if shard is not None and not shard.contains(self._key(record)):
-                continue
+            if shard is not None:
+                key = self._key(record)
+                if not shard.contains(key):
+                    continue
+                if walk.last_key is None or compare_keys(key, walk.last_key) > 0:
+                    walk.last_key = key
             if seen is not None:
                 record_id = getattr(record, self._id_field, None)
                 if record_id in seen:
@@ -439,7 +449,9 @@ class Paginator(Generic[T]):
     def _page_completed(self, number: int, walk: _Walk) -> None:
         stats = walk.stats
         stats.pages += 1
-        if self._shard is None:  # a piece has no checkpoint: run a failed piece again whole
+        if self._shard is not None:
+            self.shard_checkpoint = self._shard.rest_after(walk.last_key, number + 1)
+        else:
             self.checkpoint = self._checkpoint_after(number, stats)
         if self._on_progress is not None:
             self._on_progress(stats)
@@ -462,10 +474,10 @@ class Paginator(Generic[T]):
     def _started_too_late(self, number: int, raw: RawPage, first_page: int) -> bool:
         """A piece's walk whose first page begins past the piece's first record."""
         shard = self._shard
-        if shard is None or shard.start is None or number != first_page or number == 1:
+        if shard is None or number != first_page or number == 1:
             return False
         key = self._first_key(raw)
-        return key is not None and compare_keys(key, shard.start) > 0
+        return key is not None and shard.starts_after(key)
 
     def _note_meta(self, raw: RawPage, walk: _Walk) -> None:
         stats = walk.stats

@@ -12,6 +12,10 @@ bounds, so the pieces together yield every record once even when pages shift:
   starts a page early, and further back if its first record shows it started too late;
 - a piece ends at most one page after where the next began (records only move earlier).
 
+A piece resumes like an export: after each page, the walk's ``shard_checkpoint`` is the
+rest of the piece, a piece itself, whose ``after`` is the key of the last record
+delivered (records up to it are not delivered again) and whose hint is the next page.
+
 What can still move: a record created *with* an old creation date (an import) after its
 piece ran is missed by this run; more than a page of records sharing one creation date
 (to the millisecond) across a cut may be cut wrongly. Within a piece, ids already
@@ -45,9 +49,12 @@ class Shard:
     """One piece of a sharded export; JSON-serialisable like :class:`Checkpoint`.
 
     Run it with ``list(shard=piece)`` on the same collection; run a failed piece again
-    whole. ``start``/``stop`` are the piece's first record's key and the next piece's
-    (None: from the beginning / to the end); ``first_page`` is where it began when
-    planned. ``filters`` are the wire query parameters, the stable sort included.
+    whole, or resume it from the walk's ``shard_checkpoint`` (the rest of the piece).
+    ``start``/``stop`` are the piece's first record's key and the next piece's (None:
+    from the beginning / to the end); ``after``, on the rest of a piece, the key of the
+    last record already delivered; ``first_page`` is where it began when planned (on
+    the rest of a piece: the next page). ``filters`` are the wire query parameters, the
+    stable sort included.
     """
 
     index: int
@@ -62,17 +69,36 @@ class Shard:
     collection: str | None = None
     base_url: str | None = None
     total_resources: int | None = None
+    after: ShardKey | None = None
 
     def contains(self, key: ShardKey) -> bool:
-        """Whether a record with this key belongs to the piece."""
-        after_start = self.start is None or compare_keys(key, self.start) >= 0
-        return after_start and (self.stop is None or compare_keys(key, self.stop) < 0)
+        """Whether a record with this key belongs to the piece (and, on the rest of a
+        piece, was not delivered yet)."""
+        if self.after is not None:
+            from_start = compare_keys(key, self.after) > 0
+        else:
+            from_start = self.start is None or compare_keys(key, self.start) >= 0
+        return from_start and (self.stop is None or compare_keys(key, self.stop) < 0)
+
+    def starts_after(self, key: ShardKey) -> bool:
+        """Whether a page whose first record has this key may begin past the piece's
+        first record still to deliver (a walk that began it there started too late)."""
+        bound = self.after if self.after is not None else self.start
+        return bound is not None and compare_keys(key, bound) > 0
+
+    def rest_after(self, key: ShardKey | None, next_page: int) -> Shard:
+        """The rest of the piece once the records up to ``key`` (None: none yet) were
+        delivered and the walk goes on at ``next_page``."""
+        after = self.after
+        if key is not None and (after is None or compare_keys(key, after) > 0):
+            after = key
+        return attrs.evolve(self, after=after, first_page=next_page)
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict for ``json.dumps``."""
         data = attrs.asdict(self)
         data["filters"] = [list(pair) for pair in self.filters]
-        for name in ("start", "stop"):
+        for name in ("start", "stop", "after"):
             data[name] = None if data[name] is None else list(data[name])
         return data
 
@@ -92,7 +118,10 @@ class Shard:
                 sort_field=str(data["sort_field"]),
                 collection=data.get("collection"),
                 base_url=data.get("base_url"),
-                total_resources=data.get("total_resources"),
+                total_resources=(
+                    None if data.get("total_resources") is None else int(data["total_resources"])
+                ),
+                after=_key(data.get("after")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidRequestError(f"not a valid shard: {exc}", field="shard") from None

@@ -85,11 +85,21 @@ def test_the_many_workers_recipe_runs_as_written(
     pieces = sorted(tmp_path.glob("piece-*.json"))
     assert planned.stdout.strip() == f"{len(pieces)} pieces"
     assert len(pieces) > 1
+    planned_pieces = [piece.read_text() for piece in pieces]
+    ids = _run_workers(pieces, env, tmp_path)
+    assert len(ids) == len(set(ids)) == 12  # the sandbox's time logs, each once
+    # Each worker kept the rest of its piece in its file: the rest of a finished piece.
+    assert [piece.read_text() for piece in pieces] != planned_pieces
+    assert _run_workers(pieces, env, tmp_path) == []
+
+
+def _run_workers(pieces: list[Path], env: dict[str, str], folder: Path) -> list[str]:
+    """``python worker.py piece-N.json`` for every piece at once; the ids they print."""
     workers = [
         subprocess.Popen(
             [sys.executable, "worker.py", piece.name],
             env=env,
-            cwd=tmp_path,
+            cwd=folder,
             text=True,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -101,7 +111,7 @@ def test_the_many_workers_recipe_runs_as_written(
         out, err = process.communicate(timeout=60)
         assert process.returncode == 0, err
         ids += [line.split()[0] for line in out.splitlines()]
-    assert len(ids) == len(set(ids)) == 12  # the sandbox's time logs, each once
+    return ids
 
 
 def test_the_pytest_example_passes_under_pytest(tmp_path: Path) -> None:

@@ -97,6 +97,83 @@ async def test_changes_between_pieces_lose_nothing(st: SevenTime) -> None:
     assert set(first) | set(second) == set(before)
 
 
+def _through_json(piece: Shard | None) -> Shard:
+    assert piece is not None
+    return Shard.from_dict(json.loads(json.dumps(piece.to_dict())))
+
+
+async def _first_pages(st: SevenTime, piece: Shard, pages: int) -> tuple[list[str], Shard]:
+    """Run a piece, saving its checkpoint after each completed page, as a worker does,
+    and stop once ``pages`` pages were saved, as a worker killed there would."""
+    ids: list[str] = []
+    saved: list[tuple[int, Shard]] = []  # (records delivered, the rest of the piece)
+
+    def save(_: Any) -> None:
+        saved.append((len(ids), _through_json(walk.shard_checkpoint)))
+
+    walk = st.supplier_invoices.list(shard=piece, on_progress=save)
+    async with walk:
+        async for record in walk:
+            if len(saved) == pages:
+                break
+            ids.append(record.id)
+    delivered, rest = saved[-1]
+    assert delivered == len(ids)
+    return ids, rest
+
+
+async def test_a_stopped_piece_resumes_from_its_checkpoint(st: SevenTime) -> None:
+    pieces = await st.supplier_invoices.list(limit=LIMIT).shards(2)
+    whole = [r.id async for r in st.supplier_invoices.list(shard=pieces[0])]
+    done, rest = await _first_pages(st, pieces[0], 2)
+    assert rest.after is not None
+    assert rest.first_page == 3
+    assert rest.index == pieces[0].index
+    assert rest.stop == pieces[0].stop
+    requests = st.stats.requests
+    resumed = [r.id async for r in st.supplier_invoices.list(shard=rest)]
+    assert done + resumed == whole
+    # The rest of a 4-page piece: page 2 read again to check the start, pages 3 and 4,
+    # and the next piece's first page (where its records end when records are deleted).
+    assert st.stats.requests - requests == 4
+
+
+async def test_a_resumed_piece_holds_when_records_before_it_are_deleted(st: SevenTime) -> None:
+    pieces = await st.supplier_invoices.list(limit=LIMIT).shards(2)
+    earlier = [r.id async for r in st.supplier_invoices.list(shard=pieces[0])]
+    whole = [r.id async for r in st.supplier_invoices.list(shard=pieces[1])]
+    # The piece's walk begins a page early (page 4: none of its records), then page 5.
+    done, rest = await _first_pages(st, pieces[1], 2)
+    assert done == whole[:LIMIT]
+    assert rest.first_page == 6
+    # More than a page deleted before the piece, and some of what it has still to do:
+    # the records still to come move back past the page the rest begins with.
+    deleted = earlier[: LIMIT + 10] + whole[LIMIT : LIMIT + 20]
+    for record_id in deleted:
+        await st.supplier_invoices.delete(record_id, deleted_by_user="u1")
+    resumed = [r.id async for r in st.supplier_invoices.list(shard=rest)]
+    assert resumed == whole[LIMIT + 20 :]
+
+
+async def test_a_finished_piece_checkpoint_yields_only_what_came_after(st: SevenTime) -> None:
+    pieces = await st.supplier_invoices.list(limit=LIMIT).shards(2)
+    walk = st.supplier_invoices.list(shard=pieces[1])
+    assert walk.shard_checkpoint == pieces[1]
+    assert walk.checkpoint is None
+    assert len([r async for r in walk]) == RECORDS // 2
+    rest = _through_json(walk.shard_checkpoint)
+    requests = st.stats.requests
+    assert [r.id async for r in st.supplier_invoices.list(shard=rest)] == []
+    assert st.stats.requests - requests == 1  # its last page, to see nothing moved back
+    created = await st.supplier_invoices.create(
+        supplier_invoice_number=9100,
+        created_by_user="u1",
+        distributor="d1",
+        total_amount_incl_tax=Decimal(1),
+    )
+    assert [r.id async for r in st.supplier_invoices.list(shard=rest)] == [created.id]
+
+
 async def test_fewer_pages_than_pieces_gives_fewer_pieces(st: SevenTime) -> None:
     pieces = await st.supplier_invoices.list(limit=500).shards(8)
     assert len(pieces) == 1
@@ -120,6 +197,8 @@ async def test_bad_plans_and_pieces_are_refused_before_sending(st: SevenTime) ->
         st.time_logs.list(shard=pieces[0])
     with pytest.raises(InvalidRequestError, match="not a valid shard"):
         Shard.from_dict({"index": 0})
+    with pytest.raises(InvalidRequestError, match="not a valid shard"):
+        Shard.from_dict({**pieces[0].to_dict(), "after": "2024-01-01"})
     assert st.stats.requests == 2  # the plan's: one for the total, one for the cut
 
 
