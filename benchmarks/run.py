@@ -69,6 +69,17 @@ HISTORY = (
     "woke workers late for their slots); made when the page is in, 0.956/0.957 in two "
     "1 x 8 runs. The cold-server rows are new: the default limiter learns the jitter from "
     "whole round trips, which also vary with the server's own time per page."
+    "\n\nIssue 11, many workers (2026-12-03): the 1 x 8 rate varies from run to run: 0.966 "
+    "(workers section alone, at a6c4479), 0.954 (a 1 x 8 run alone, at 7e3b017), 0.932 "
+    "(the full run at 7e3b017); every other scenario measured 0.963-0.984, and no run "
+    "drew a 429. The gaps between arrivals in the 0.954 run show where the time goes: "
+    "263-265 ms for the first 15 requests (the 50 ms start-up margin), 273-282 ms for the "
+    "next 16 (the round trips pooled while 8 processes start on 2 cores spread about 100 "
+    "ms: their event loops read answers late), 260-270 ms for the next 20, 250-257 ms "
+    "once those samples have left the pool (its last 64 entries, round trips and "
+    "wake-ups). A run of 94 requests spends a third of itself there; a longer export "
+    "approaches the steady 0.98. A smaller pool would forget the start sooner but allow "
+    "for less jitter after a spike; it was not tried."
 )
 
 
